@@ -1,0 +1,72 @@
+"""The ``bookbuild`` command line: argument parsing only; the work is in ``commands/``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import BookbuildError
+
+PATH_ARG = click.argument(
+    "path", required=False, type=click.Path(path_type=Path, file_okay=False)
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="bookbuild")
+def main() -> None:
+    """Build a printed booklet, a handout, an EPUB and a web edition from one manuscript.
+
+    PATH is a project folder (one holding manuscript/book.yaml); the default is
+    the current folder.
+    """
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@PATH_ARG
+def check(path: Path | None, strict: bool) -> None:
+    """Validate the manuscript and report every problem as path:line:col."""
+    from .commands.check import check as run
+
+    _exit(lambda: run(path, strict=strict, out=sys.stderr))
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True, help="What to write to standard output.")
+@PATH_ARG
+def export(path: Path | None, fmt: str) -> None:
+    """Write the book as plain text, structured JSON or Pandoc Markdown to stdout."""
+    from .commands.export import export as run
+
+    _exit(lambda: run(path, fmt=fmt, out=sys.stdout, err=sys.stderr))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+def new(directory: Path) -> None:
+    """Start a new book: write a minimal valid project into DIRECTORY."""
+    from .commands.new import new as run
+
+    _exit(lambda: run(directory, out=sys.stdout))
+
+
+def _exit(run: object) -> None:
+    """Run a command; a problem for a person becomes a message, never a traceback."""
+    try:
+        status = run()  # type: ignore[operator]
+    except BookbuildError as exc:
+        click.echo(exc.format(), err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("interrupted; nothing was written", err=True)
+        sys.exit(130)
+    sys.exit(int(status or 0))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

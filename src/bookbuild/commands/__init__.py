@@ -1,0 +1,1 @@
+"""One module per command; the CLI only parses arguments and calls these."""

@@ -1,0 +1,56 @@
+"""Event dates in ISO form: a day, a month, or a range of either."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .model import DatePrecision, EventDate
+
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+_MONTH = re.compile(r"(\d{4})-(\d{2})\Z")
+_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z")
+
+
+class DateError(ValueError):
+    """A date that cannot be: the message says why."""
+
+
+def parse_event_date(text: str) -> EventDate:
+    """``1956-10-23``, ``1956-02``, ``1956-07-18/1956-07-21`` or ``1956-11/1956-12``."""
+    text = text.strip()
+    if "/" in text:
+        first, _, last = text.partition("/")
+        start = parse_event_date(first)
+        end = parse_event_date(last)
+        if start.precision is not end.precision:
+            raise DateError("both ends of a range need the same precision (day or month)")
+        if end.end < start.start:
+            raise DateError(f"the range ends ({last}) before it starts ({first})")
+        return EventDate(start.start, end.end, start.precision)
+    day = _DAY.match(text)
+    if day:
+        year, month, mday = (int(g) for g in day.groups())
+        try:
+            date = dt.date(year, month, mday)
+        except ValueError as exc:
+            raise DateError(f"impossible date '{text}': {exc}") from None
+        return EventDate(date, date, DatePrecision.DAY)
+    month_match = _MONTH.match(text)
+    if month_match:
+        year, month = (int(g) for g in month_match.groups())
+        if not 1 <= month <= 12:
+            raise DateError(f"impossible month '{text}'")
+        start, end = EventDate.month(year, month)
+        return EventDate(start, end, DatePrecision.MONTH)
+    raise DateError(
+        f"'{text}' is not a date; write YYYY-MM-DD, YYYY-MM or a range START/END"
+    )
+
+
+def parse_clock_time(text: str) -> str:
+    """``"15:00"`` → ``"15:00"``; anything else raises :class:`DateError`."""
+    text = text.strip()
+    if not _TIME.match(text):
+        raise DateError(f"'{text}' is not a clock time; write HH:MM, e.g. \"21:30\"")
+    return text

@@ -1,0 +1,193 @@
+"""Typed reading of one YAML mapping, with every problem reported where it stands."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from ..errors import Diagnostics, Location
+from .markup import ID_RE, MarkupProblem, parse_rich_text
+from .model import RichText
+from .yamlsource import YList, YMap, YNode, YScalar
+
+_INVISIBLE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """A ``did you mean`` hint, or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
+def describe(node: YNode) -> str:
+    if isinstance(node, YMap):
+        return "a mapping"
+    if isinstance(node, YList):
+        return "a list"
+    return f"'{node.value[:30]}'" if node.value else "an empty value"
+
+
+class Fields:
+    """The fields of one record (an event, a person …) read with their expected types."""
+
+    def __init__(self, node: YMap, what: str, diagnostics: Diagnostics) -> None:
+        self.node = node
+        self.what = what
+        self.diagnostics = diagnostics
+
+    @property
+    def location(self) -> Location:
+        return self.node.location
+
+    def check_known(self, allowed: Iterable[str]) -> None:
+        allowed = list(allowed)
+        for name, (key, _value) in self.node.entries.items():
+            if name not in allowed:
+                self.diagnostics.error(
+                    key.location,
+                    f"unknown field '{name}' in {self.what}",
+                    suggest(name, allowed) or f"known fields: {', '.join(allowed)}",
+                )
+
+    def scalar(self, name: str, *, required: bool = False) -> YScalar | None:
+        node = self.node.get(name)
+        if node is None:
+            if required:
+                self.diagnostics.error(
+                    self.location, f"{self.what} has no '{name}'", f"add '{name}: …'"
+                )
+            return None
+        if not isinstance(node, YScalar):
+            self.diagnostics.error(
+                node.location, f"'{name}' must be a single value, not {describe(node)}"
+            )
+            return None
+        if node.is_null:
+            if required:
+                self.diagnostics.error(node.location, f"'{name}' is empty in {self.what}")
+            return None
+        return node
+
+    def text(self, name: str, *, required: bool = False, default: str = "") -> str:
+        node = self.scalar(name, required=required)
+        if node is None:
+            return default
+        value = node.value.strip()
+        if not value and required:
+            self.diagnostics.error(node.location, f"'{name}' is empty in {self.what}")
+        if "<" in value and re.search(r"<\s*[A-Za-z!/?]", value):
+            self.diagnostics.error(
+                node.location, f"raw HTML is not allowed in '{name}'", "write plain text"
+            )
+        return value
+
+    def identifier(self, name: str = "id") -> str:
+        node = self.scalar(name, required=True)
+        if node is None:
+            return ""
+        value = node.value
+        if _INVISIBLE.search(value):
+            self.diagnostics.error(
+                node.location,
+                f"id {value!r} contains an invisible or control character",
+                "retype the id: lower-case letters, digits and hyphens only",
+            )
+            return ""
+        if not ID_RE.match(value):
+            normal = unicodedata.normalize("NFKD", value.lower())
+            ascii_form = re.sub(r"[^a-z0-9]+", "-", normal.encode("ascii", "ignore").decode())
+            self.diagnostics.error(
+                node.location,
+                f"invalid id '{value}'",
+                f"ids are lower-case letters, digits and hyphens, e.g. '{ascii_form.strip('-')}'",
+            )
+            return ""
+        return value
+
+    def integer(self, name: str, *, required: bool = False) -> int | None:
+        node = self.scalar(name, required=required)
+        if node is None:
+            return None
+        if node.style or not re.fullmatch(r"-?\d+", node.value):
+            self.diagnostics.error(
+                node.location, f"'{name}' must be a whole number, not {describe(node)}"
+            )
+            return None
+        return int(node.value)
+
+    def boolean(self, name: str) -> bool:
+        node = self.scalar(name)
+        if node is None:
+            return False
+        if node.value in ("true", "True", "yes"):
+            return True
+        if node.value in ("false", "False", "no"):
+            return False
+        self.diagnostics.error(
+            node.location, f"'{name}' must be true or false, not {describe(node)}"
+        )
+        return False
+
+    def text_list(self, name: str) -> tuple[str, ...]:
+        node = self.node.get(name)
+        if node is None or (isinstance(node, YScalar) and node.is_null):
+            return ()
+        if isinstance(node, YScalar):
+            return (node.value.strip(),)
+        if not isinstance(node, YList):
+            self.diagnostics.error(node.location, f"'{name}' must be a list, not {describe(node)}")
+            return ()
+        out: list[str] = []
+        for item in node.items:
+            if isinstance(item, YScalar) and not item.is_null:
+                out.append(item.value.strip())
+            else:
+                self.diagnostics.error(item.location, f"each item of '{name}' must be a text")
+        return tuple(out)
+
+    def mapping(self, name: str) -> Fields | None:
+        node = self.node.get(name)
+        if node is None:
+            return None
+        if not isinstance(node, YMap):
+            self.diagnostics.error(
+                node.location, f"'{name}' must be a mapping, not {describe(node)}"
+            )
+            return None
+        return Fields(node, f"'{name}' of {self.what}", self.diagnostics)
+
+    def rich(self, name: str, *, required: bool = False) -> tuple[RichText, YScalar | None]:
+        node = self.scalar(name, required=required)
+        if node is None:
+            return RichText(), None
+        folded = node.style != "|"
+        rich, problems = parse_rich_text(node.value, folded=folded, locate=node.location_at)
+        self.report(node, problems)
+        return rich, node
+
+    def report(self, node: YScalar, problems: list[MarkupProblem]) -> None:
+        for problem in problems:
+            self.diagnostics.error(node.location_at(problem.offset), problem.message, problem.hint)
+
+
+def records(node: YNode | None, what: str, diagnostics: Diagnostics) -> list[Fields]:
+    """The records of a list file (chronology, people …)."""
+    if node is None:
+        return []
+    if isinstance(node, YMap) and not node.entries:
+        return []
+    if not isinstance(node, YList):
+        diagnostics.error(
+            node.location, f"expected a list of {what}s, found {describe(node)}",
+            "start each entry with '- '",
+        )
+        return []
+    out: list[Fields] = []
+    for index, item in enumerate(node.items, start=1):
+        if isinstance(item, YMap):
+            out.append(Fields(item, f"{what} #{index}", diagnostics))
+        else:
+            diagnostics.error(item.location, f"{what} #{index} must be a mapping of fields")
+    return out

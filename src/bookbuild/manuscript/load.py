@@ -1,0 +1,448 @@
+"""Read a manuscript folder into the model, collecting every problem on the way."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from ..errors import Diagnostics, Location, relative
+from .dates import DateError, parse_clock_time, parse_event_date
+from .fields import Fields, records, suggest
+from .model import (
+    BookMeta,
+    Contributor,
+    Demand,
+    DemandLink,
+    Edition,
+    Entity,
+    EntityKind,
+    Event,
+    EventDate,
+    Inline,
+    Link,
+    Emphasis,
+    Manuscript,
+    Mention,
+    Note,
+    OutputFormat,
+    Paragraph,
+    Part,
+    PartKind,
+    Relation,
+    RichText,
+    SourceInfo,
+    TimeOfDay,
+)
+from .yamlsource import YMap, YScalar, read_yaml
+
+BOOK_FILE = "book.yaml"
+CHRONOLOGY_FILE = "chronology.yaml"
+DEMANDS_FILE = "demands.yaml"
+ENTITY_FILES = {
+    EntityKind.PERSON: "people.yaml",
+    EntityKind.PLACE: "places.yaml",
+    EntityKind.ORGANIZATION: "organizations.yaml",
+}
+NOTES_FILE = "notes.yaml"
+MANUSCRIPT_FILES = (BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE, *ENTITY_FILES.values(), NOTES_FILE)
+
+PAGE_SIZES = ("A4", "A5", "A6", "B5", "letter")
+CONTRIBUTOR_ROLES = ("editor", "author", "translator", "illustrator", "contributor")
+
+
+@dataclass
+class SourceMap:
+    """Where each running text of the manuscript stands, for checks that need the raw text."""
+
+    texts: list[tuple[str, YScalar]] = field(default_factory=list)  # (owner id, scalar)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder: the manuscript and (optionally) its own layouts."""
+
+    root: Path
+    manuscript_dir: Path
+
+    @property
+    def layouts_dir(self) -> Path:
+        return self.root / "layouts"
+
+    def shown(self, path: Path) -> str:
+        return relative(path, self.root)
+
+
+def find_project(path: Path | None) -> Project:
+    """The project at ``path``: a folder holding ``manuscript/``, or the manuscript folder."""
+    base = (path or Path.cwd()).resolve()
+    if (base / "manuscript" / BOOK_FILE).is_file() or (base / "manuscript").is_dir():
+        return Project(base, base / "manuscript")
+    if (base / BOOK_FILE).is_file():
+        return Project(base.parent, base)
+    return Project(base, base / "manuscript")
+
+
+def load_manuscript(project: Project, diagnostics: Diagnostics) -> tuple[Manuscript, SourceMap]:
+    """Load everything; structural problems go to ``diagnostics`` (validation comes after)."""
+    loader = _Loader(project, diagnostics)
+    return loader.load(), loader.source_map
+
+
+def _resolve_numbers(links: list[DemandLink], demands: list[Demand]) -> list[DemandLink]:
+    """Events name demands by number ("13"); point them at the demand covering it."""
+    out: list[DemandLink] = []
+    for link in links:
+        number = link.demand.lstrip("#")
+        match = next((d for d in demands if number.isdigit() and d.covers(int(number))), None)
+        out.append(replace(link, demand=match.id) if match else link)
+    return out
+
+
+class _Loader:
+    def __init__(self, project: Project, diagnostics: Diagnostics) -> None:
+        self.project = project
+        self.diagnostics = diagnostics
+        self.source_map = SourceMap()
+
+    def read(self, name: str, *, required: bool) -> tuple[str, YMap | object | None]:
+        path = self.project.manuscript_dir / name
+        shown = self.project.shown(path)
+        if not path.is_file():
+            if required:
+                self.diagnostics.error(
+                    Location(shown), f"missing manuscript file {name}",
+                    "run 'bookbuild new DIR' to see a minimal manuscript",
+                )
+            return shown, None
+        return shown, read_yaml(path, shown, self.diagnostics)
+
+    def load(self) -> Manuscript:
+        if not self.project.manuscript_dir.is_dir():
+            self.diagnostics.error(
+                Location(self.project.shown(self.project.manuscript_dir)),
+                "no manuscript folder here",
+                "run bookbuild in a project folder (one with manuscript/book.yaml) or pass its path",
+            )
+        meta, parts, editions = self.load_book()
+        demands, demand_links = self.load_demands()
+        events, event_links = self.load_events(parts)
+        entities: list[Entity] = []
+        for kind, name in ENTITY_FILES.items():
+            entities.extend(self.load_entities(kind, name))
+        notes = self.load_notes()
+        return Manuscript(
+            meta=meta,
+            parts=parts,
+            editions=editions,
+            events=tuple(events),
+            demands=tuple(demands),
+            entities=tuple(entities),
+            notes=tuple(notes),
+            links=tuple(_resolve_numbers(event_links, demands) + demand_links),
+        )
+
+    # ------------------------------------------------------------ book.yaml
+
+    def load_book(self) -> tuple[BookMeta, tuple[Part, ...], tuple[Edition, ...]]:
+        shown, node = self.read(BOOK_FILE, required=True)
+        if not isinstance(node, YMap):
+            if node is not None:
+                self.diagnostics.error(Location(shown, 1, 1), "book.yaml must be a mapping")
+            return BookMeta("", "hu", "book", ""), (), ()
+        book = Fields(node, "book.yaml", self.diagnostics)
+        book.check_known(
+            ["title", "subtitle", "language", "slug", "identifier", "editors", "rights",
+             "description", "keywords", "source", "parts", "editions"]
+        )
+        slug = book.text("slug", required=True)
+        if slug and not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", slug):
+            self.diagnostics.error(
+                book.node.key_location("slug"), f"invalid slug '{slug}'",
+                "the slug names the output files: lower-case letters, digits and hyphens",
+            )
+            slug = "book"
+        identifier = book.text("identifier", required=True)
+        if identifier and not re.fullmatch(
+            r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", identifier
+        ):
+            self.diagnostics.error(
+                book.node.key_location("identifier"), f"identifier '{identifier}' is not a urn:uuid",
+                "write a fixed urn:uuid:…, e.g. from python -c 'import uuid; print(uuid.uuid4())'",
+            )
+        source = book.mapping("source")
+        meta = BookMeta(
+            title=book.text("title", required=True),
+            subtitle=book.text("subtitle"),
+            language=book.text("language", default="hu"),
+            slug=slug or "book",
+            identifier=identifier,
+            editors=self.load_contributors(book),
+            rights=book.text("rights"),
+            description=book.text("description"),
+            keywords=book.text_list("keywords"),
+            source=SourceInfo(
+                title=source.text("title") if source else "",
+                file=source.text("file") if source else "",
+                note=source.text("note") if source else "",
+            ),
+        )
+        if source:
+            source.check_known(["title", "file", "note"])
+        return meta, self.load_parts(book), self.load_editions(book)
+
+    def load_contributors(self, book: Fields) -> tuple[Contributor, ...]:
+        out: list[Contributor] = []
+        for item in records(book.node.get("editors"), "editor", self.diagnostics):
+            item.check_known(["name", "role"])
+            role = item.text("role", default="editor")
+            if role not in CONTRIBUTOR_ROLES:
+                self.diagnostics.error(
+                    item.node.key_location("role"), f"unknown contributor role '{role}'",
+                    suggest(role, CONTRIBUTOR_ROLES) or f"use one of {', '.join(CONTRIBUTOR_ROLES)}",
+                )
+            out.append(Contributor(item.text("name", required=True), role))
+        return tuple(out)
+
+    def load_parts(self, book: Fields) -> tuple[Part, ...]:
+        parts: list[Part] = []
+        kinds = [k.value for k in PartKind]
+        for item in records(book.node.get("parts"), "part", self.diagnostics):
+            item.check_known(["id", "title", "kind"])
+            kind_text = item.text("kind", default="events")
+            if kind_text not in kinds:
+                self.diagnostics.error(
+                    item.node.key_location("kind"), f"unknown part kind '{kind_text}'",
+                    suggest(kind_text, kinds) or f"use one of {', '.join(kinds)}",
+                )
+                kind_text = "events"
+            parts.append(Part(item.identifier(), item.text("title", required=True),
+                              PartKind(kind_text)))
+        if not parts and book.node.get("parts") is None:
+            self.diagnostics.error(book.location, "book.yaml has no 'parts'",
+                                   "list the book's parts: background, chronology, …")
+        return tuple(parts)
+
+    def load_editions(self, book: Fields) -> tuple[Edition, ...]:
+        editions_node = book.mapping("editions")
+        if editions_node is None:
+            return ()
+        out: list[Edition] = []
+        formats = [f.value for f in OutputFormat]
+        for name, (key, value) in editions_node.node.entries.items():
+            if not isinstance(value, YMap):
+                self.diagnostics.error(key.location, f"edition '{name}' must be a mapping")
+                continue
+            item = Fields(value, f"edition '{name}'", self.diagnostics)
+            item.check_known(["format", "layout", "page_size", "parts", "impose", "max_pages"])
+            fmt = item.text("format", required=True)
+            if fmt not in formats:
+                self.diagnostics.error(
+                    value.key_location("format"), f"unknown output format '{fmt}'",
+                    suggest(fmt, formats) or f"use one of {', '.join(formats)}",
+                )
+                continue
+            page_size = item.text("page_size", default="A5")
+            if page_size not in PAGE_SIZES:
+                self.diagnostics.error(
+                    value.key_location("page_size"), f"unknown page size '{page_size}'",
+                    f"use one of {', '.join(PAGE_SIZES)}",
+                )
+            out.append(Edition(
+                name=name,
+                format=OutputFormat(fmt),
+                layout=item.text("layout", default=name),
+                page_size=page_size,
+                parts=item.text_list("parts"),
+                impose=item.boolean("impose"),
+                max_pages=item.integer("max_pages") or 0,
+            ))
+        return tuple(out)
+
+    # ------------------------------------------------------------ demands
+
+    def load_demands(self) -> tuple[list[Demand], list[DemandLink]]:
+        shown, node = self.read(DEMANDS_FILE, required=False)
+        demands: list[Demand] = []
+        links: list[DemandLink] = []
+        for item in records(node, "demand", self.diagnostics):  # type: ignore[arg-type]
+            item.check_known(["number", "text", "events"])
+            number = item.scalar("number", required=True)
+            first = last = 0
+            if number is not None:
+                match = re.fullmatch(r"(\d+)(?:\s*[-–]\s*(\d+))?\.?", number.value.strip())
+                if not match:
+                    self.diagnostics.error(
+                        number.location, f"demand number '{number.value}' is not a number or range",
+                        "write 13 or 8-10",
+                    )
+                else:
+                    first = int(match.group(1))
+                    last = int(match.group(2) or first)
+                    if last < first:
+                        self.diagnostics.error(number.location,
+                                               f"demand range '{number.value}' runs backwards")
+                        last = first
+            demand_id = f"pont-{first}" if first == last else f"pont-{first}-{last}"
+            text, scalar = item.rich("text", required=True)
+            if scalar is not None:
+                self.source_map.texts.append((demand_id, scalar))
+            demands.append(Demand(demand_id, first, last, self.anchor(text, demand_id),
+                                  item.location))
+            links.extend(self.load_links(item, "events", demand_id=demand_id))
+        return demands, links
+
+    def load_links(self, item: Fields, name: str, *, demand_id: str = "",
+                   event_id: str = "") -> list[DemandLink]:
+        mapping = item.mapping(name)
+        if mapping is None:
+            return []
+        relations = [r.value for r in Relation]
+        mapping.check_known(relations)
+        links: list[DemandLink] = []
+        for relation in Relation:
+            node = mapping.node.get(relation.value)
+            if node is None:
+                continue
+            for value in mapping.text_list(relation.value):
+                where = node.location
+                if demand_id:  # a demand names events
+                    links.append(DemandLink(relation, demand_id, value, where))
+                else:  # an event names demands by number
+                    links.append(DemandLink(relation, f"#{value}", event_id, where))
+        return links
+
+    # ------------------------------------------------------------ events
+
+    def load_events(self, parts: tuple[Part, ...]) -> tuple[list[Event], list[DemandLink]]:
+        shown, node = self.read(CHRONOLOGY_FILE, required=True)
+        part_ids = [p.id for p in parts]
+        events: list[Event] = []
+        links: list[DemandLink] = []
+        times = [t.value for t in TimeOfDay]
+        for item in records(node, "event", self.diagnostics):  # type: ignore[arg-type]
+            item.check_known(["id", "part", "date", "time", "time_of_day", "title", "key",
+                              "demands", "text"])
+            event_id = item.identifier()
+            part = item.text("part", required=True)
+            if part and part_ids and part not in part_ids:
+                self.diagnostics.error(
+                    item.node.key_location("part"), f"unknown part '{part}'",
+                    suggest(part, part_ids) or f"parts in book.yaml: {', '.join(part_ids)}",
+                )
+            date = self.event_date(item)
+            time = ""
+            time_node = item.scalar("time")
+            if time_node is not None:
+                try:
+                    time = parse_clock_time(time_node.value)
+                except DateError as exc:
+                    self.diagnostics.error(time_node.location, str(exc))
+            time_of_day = None
+            tod = item.text("time_of_day")
+            if tod:
+                if tod in times:
+                    time_of_day = TimeOfDay(tod)
+                else:
+                    self.diagnostics.error(
+                        item.node.key_location("time_of_day"), f"unknown time of day '{tod}'",
+                        suggest(tod, times) or f"use one of {', '.join(times)}",
+                    )
+            if time and time_of_day:
+                self.diagnostics.error(item.node.key_location("time_of_day"),
+                                       "an event has either a 'time' or a 'time_of_day', not both")
+            text, scalar = item.rich("text", required=True)
+            if scalar is not None and event_id:
+                self.source_map.texts.append((event_id, scalar))
+            events.append(Event(
+                id=event_id,
+                part=part,
+                date=date,
+                title=item.text("title", required=True),
+                text=self.anchor(text, event_id),
+                time=time,
+                time_of_day=time_of_day,
+                key=item.boolean("key"),
+                location=item.location,
+            ))
+            links.extend(self.load_links(item, "demands", event_id=event_id))
+        return events, links
+
+    def event_date(self, item: Fields) -> EventDate:
+        node = item.scalar("date", required=True)
+        fallback = parse_event_date("1900-01-01")
+        if node is None:
+            return fallback
+        try:
+            return parse_event_date(node.value)
+        except DateError as exc:
+            self.diagnostics.error(node.location, str(exc),
+                                   "dates are ISO: 1956-10-23, 1956-02 or 1956-07-18/1956-07-21")
+            return fallback
+
+    # ------------------------------------------------------------ entities and notes
+
+    def load_entities(self, kind: EntityKind, name: str) -> list[Entity]:
+        shown, node = self.read(name, required=False)
+        out: list[Entity] = []
+        allowed = ["id", "name", "sort", "aliases", "variants", "key"]
+        if kind is EntityKind.PERSON:
+            allowed += ["born", "died", "role"]
+        elif kind is EntityKind.ORGANIZATION:
+            allowed += ["expansion"]
+        for item in records(node, kind.value, self.diagnostics):  # type: ignore[arg-type]
+            item.check_known(allowed)
+            entity_name = item.text("name", required=True)
+            born = item.integer("born") if kind is EntityKind.PERSON else None
+            died = item.integer("died") if kind is EntityKind.PERSON else None
+            if born is not None and died is not None and died < born:
+                self.diagnostics.error(item.node.key_location("died"),
+                                       f"{entity_name} died ({died}) before being born ({born})")
+            out.append(Entity(
+                id=item.identifier(),
+                kind=kind,
+                name=entity_name,
+                sort=item.text("sort") or entity_name,
+                aliases=item.text_list("aliases"),
+                variants=item.text_list("variants"),
+                role=item.text("role"),
+                born=born,
+                died=died,
+                expansion=item.text("expansion"),
+                key=item.boolean("key"),
+                location=item.location,
+            ))
+        return out
+
+    def load_notes(self) -> list[Note]:
+        shown, node = self.read(NOTES_FILE, required=False)
+        out: list[Note] = []
+        for item in records(node, "note", self.diagnostics):  # type: ignore[arg-type]
+            item.check_known(["id", "text"])
+            note_id = item.identifier()
+            text, scalar = item.rich("text", required=True)
+            if scalar is not None and note_id:
+                self.source_map.texts.append((f"note-{note_id}", scalar))
+            out.append(Note(note_id, self.anchor(text, f"note-{note_id}"), item.location))
+        return out
+
+    # ------------------------------------------------------------ mention anchors
+
+    def anchor(self, text: RichText, owner: str) -> RichText:
+        """Give every mention a stable anchor id: ``<owner>-m<n>`` in reading order."""
+        counter = [0]
+
+        def visit(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+            out: list[Inline] = []
+            for node in nodes:
+                if isinstance(node, Mention):
+                    counter[0] += 1
+                    out.append(replace(node, children=visit(node.children),
+                                       anchor=f"{owner}-m{counter[0]}"))
+                elif isinstance(node, Emphasis | Link):
+                    out.append(replace(node, children=visit(node.children)))
+                else:
+                    out.append(node)
+            return tuple(out)
+
+        return RichText(tuple(Paragraph(visit(p.children)) for p in text.paragraphs))

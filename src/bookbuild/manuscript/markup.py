@@ -1,0 +1,314 @@
+"""The inline text syntax: Markdown-like emphasis and links, mentions, notes, corrections.
+
+``parse_rich_text`` turns a string into :class:`RichText` and a list of
+problems, each with the character offset where it stands. The grammar is
+small on purpose, so that every problem can be pointed at exactly:
+
+* ``[shown text](@id)`` or ``(@id,id2)`` — a mention of index entities;
+* ``[text](https://…)``, ``(mailto:…)``, ``(#id)`` — a link;
+* ``*em*``, ``**strong**``;
+* ``[^note-id]`` — an editorial note reference;
+* ``{~~old~>new~~}``, ``{++inserted++}``, ``{--deleted--}`` — editorial corrections;
+* ``\\x`` — a literal punctuation character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from ..errors import Location
+
+from .model import (
+    Correction,
+    CorrectionKind,
+    Emphasis,
+    Inline,
+    Link,
+    Mention,
+    NoteRef,
+    Paragraph,
+    RichText,
+    Text,
+)
+
+ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
+ID_RE = re.compile(ID_PATTERN + r"\Z")
+SAFE_SCHEMES = ("http://", "https://", "mailto:")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_FOLDED_PARAGRAPH_BREAK = re.compile(r"\n\s*")
+_HTML_LIKE = re.compile(r"<\s*(?:[A-Za-z!?/]|$)")
+_ESCAPABLE = set("\\`*_{}[]()<>#+-.!~@^|\"'")
+_CRITIC = {"{~~": ("~~}", CorrectionKind.SUBSTITUTE), "{++": ("++}", CorrectionKind.INSERT),
+           "{--": ("--}", CorrectionKind.DELETE)}
+
+
+@dataclass(frozen=True)
+class MarkupProblem:
+    offset: int
+    message: str
+    hint: str = ""
+
+
+def _nowhere(offset: int) -> Location:
+    return Location("", 0, 0)
+
+
+class _Parser:
+    def __init__(self, text: str, locate: Callable[[int], Location]) -> None:
+        self.text = text
+        self.locate = locate
+        self.problems: list[MarkupProblem] = []
+
+    def problem(self, offset: int, message: str, hint: str = "") -> None:
+        self.problems.append(MarkupProblem(offset, message, hint))
+
+    # A span is parsed between ``start`` and ``end``; ``closers`` stop it early.
+    def inlines(self, start: int, end: int) -> tuple[Inline, ...]:
+        out: list[Inline] = []
+        buf: list[str] = []
+        i = start
+        text = self.text
+
+        def flush() -> None:
+            if buf:
+                out.append(Text("".join(buf)))
+                buf.clear()
+
+        while i < end:
+            ch = text[i]
+            if ch == "\\" and i + 1 < end and text[i + 1] in _ESCAPABLE:
+                buf.append(text[i + 1])
+                i += 2
+            elif ch == "<" and _HTML_LIKE.match(text, i):
+                self.problem(i, "raw HTML is not allowed in the text",
+                             "write the text without tags; use *emphasis* or \\< for a literal '<'")
+                buf.append(ch)
+                i += 1
+            elif text.startswith(("{~~", "{++", "{--"), i):
+                flush()
+                node, i = self.correction(i, end)
+                if node is not None:
+                    out.append(node)
+            elif text.startswith("[^", i):
+                flush()
+                node_ref, i = self.note_ref(i, end)
+                if node_ref is not None:
+                    out.append(node_ref)
+            elif ch == "[":
+                flush()
+                node_link, i = self.bracket(i, end)
+                out.extend(node_link)
+            elif ch == "]":
+                self.problem(i, "']' without a matching '['", "write \\] for a literal bracket")
+                buf.append(ch)
+                i += 1
+            elif ch == "*":
+                flush()
+                node_em, i = self.emphasis(i, end)
+                out.extend(node_em)
+            else:
+                buf.append(ch)
+                i += 1
+        flush()
+        return tuple(out)
+
+    def correction(self, i: int, end: int) -> tuple[Correction | None, int]:
+        opener = self.text[i : i + 3]
+        closer, kind = _CRITIC[opener]
+        close = self.text.find(closer, i + 3, end)
+        if close < 0:
+            self.problem(i, f"unclosed editorial correction '{opener}'",
+                         f"close it with '{closer}'")
+            return None, end
+        body = self.text[i + 3 : close]
+        after = close + 3
+        if kind is CorrectionKind.SUBSTITUTE:
+            if "~>" not in body:
+                self.problem(i, "a substitution needs '~>' between the old and the new text",
+                             "write {~~old~>new~~}")
+                return None, after
+            original, corrected = body.split("~>", 1)
+        elif kind is CorrectionKind.INSERT:
+            original, corrected = "", body
+        else:
+            original, corrected = body, ""
+        note_id = ""
+        match = re.compile(r"\[\^(" + ID_PATTERN + r")\]").match(self.text, after)
+        if match and match.end() <= end:
+            note_id = match.group(1)
+            after = match.end()
+        else:
+            self.problem(i, "an editorial correction must be followed by a note reference",
+                         "add [^note-id] right after it and write the note in notes.yaml")
+        return Correction(kind, original, corrected, note_id, self.locate(i)), after
+
+    def note_ref(self, i: int, end: int) -> tuple[NoteRef | None, int]:
+        close = self.text.find("]", i, end)
+        if close < 0:
+            self.problem(i, "unclosed note reference '[^'", "write [^note-id]")
+            return None, end
+        note_id = self.text[i + 2 : close]
+        if not ID_RE.match(note_id):
+            self.problem(i + 2, f"invalid note id '{note_id}'",
+                         "ids are lower-case letters, digits and hyphens")
+            return None, close + 1
+        return NoteRef(note_id, self.locate(i)), close + 1
+
+    def bracket(self, i: int, end: int) -> tuple[list[Inline], int]:
+        close = self._matching_bracket(i, end)
+        if close < 0 or not self.text.startswith("(", close + 1):
+            where = "unclosed '['" if close < 0 else "'[…]' is not followed by '(…)'"
+            self.problem(i, f"unclosed mention or link markup: {where}",
+                         "write [text](@id) for a mention, or \\[ for a literal bracket")
+            return [Text("[")], i + 1
+        paren = self.text.find(")", close + 2, end)
+        if paren < 0:
+            self.problem(close + 1, "unclosed mention or link markup: missing ')'",
+                         "write [text](@id)")
+            return [Text("[")], i + 1
+        target = self.text[close + 2 : paren].strip()
+        children = self.inlines(i + 1, close)
+        after = paren + 1
+        if target.startswith("@"):
+            ids = tuple(part.strip() for part in target[1:].split(","))
+            bad = [x for x in ids if not ID_RE.match(x)]
+            if bad or not ids:
+                self.problem(close + 2, f"invalid id in mention '{target}'",
+                             "write (@id) or (@id,other-id) with lower-case ids")
+                return list(children), after
+            return [Mention(ids, children, location=self.locate(i))], after
+        if target.startswith("#") and ID_RE.match(target[1:]):
+            return [Link(target, children, self.locate(i))], after
+        if target.lower().startswith(SAFE_SCHEMES) and _is_safe_url(target):
+            return [Link(target, children, self.locate(i))], after
+        self.problem(close + 2, f"link target '{target[:40]}' is not allowed",
+                     "links may point to http(s) or mailto addresses, (@entity) or (#event-id)")
+        return list(children), after
+
+    def _matching_bracket(self, i: int, end: int) -> int:
+        depth = 0
+        j = i
+        while j < end:
+            ch = self.text[j]
+            if ch == "\\":
+                j += 2
+                continue
+            if ch == "[":
+                depth += 1
+            elif ch == "]":
+                depth -= 1
+                if depth == 0:
+                    return j
+            j += 1
+        return -1
+
+    def emphasis(self, i: int, end: int) -> tuple[list[Inline], int]:
+        marker = "**" if self.text.startswith("**", i) else "*"
+        close = self._find_unescaped(marker, i + len(marker), end)
+        if marker == "*":
+            while close >= 0 and self.text.startswith("**", close):
+                close = self._find_unescaped("*", close + 2, end)
+        if close < 0:
+            self.problem(i, f"unclosed emphasis '{marker}'",
+                         f"close it with '{marker}', or write \\* for a literal asterisk")
+            return [Text(marker)], i + len(marker)
+        children = self.inlines(i + len(marker), close)
+        return [Emphasis(children, strong=marker == "**")], close + len(marker)
+
+    def _find_unescaped(self, needle: str, start: int, end: int) -> int:
+        j = start
+        while j < end:
+            if self.text[j] == "\\":
+                j += 2
+                continue
+            if self.text.startswith(needle, j):
+                return j
+            j += 1
+        return -1
+
+
+def _is_safe_url(url: str) -> bool:
+    return not any(c in url for c in " \"'<>`\\") and all(ord(c) >= 0x20 for c in url)
+
+
+def parse_rich_text(
+    text: str, *, folded: bool = False, locate: Callable[[int], Location] = _nowhere
+) -> tuple[RichText, list[MarkupProblem]]:
+    """Parse ``text`` into paragraphs of inline nodes; report every markup problem.
+
+    Paragraphs are separated by an empty line; in a ``folded`` YAML value (where
+    YAML has already turned single line breaks into spaces) by any line break.
+    """
+    parser = _Parser(text, locate)
+    paragraphs: list[Paragraph] = []
+    start = 0
+    breaks = _FOLDED_PARAGRAPH_BREAK if folded else _PARAGRAPH_BREAK
+    for match in [*breaks.finditer(text), None]:
+        stop = match.start() if match else len(text)
+        lead = start
+        while lead < stop and text[lead].isspace():
+            lead += 1
+        tail = stop
+        while tail > lead and text[tail - 1].isspace():
+            tail -= 1
+        if tail > lead:
+            children = parser.inlines(lead, tail)
+            paragraphs.append(Paragraph(_collapse_space(children)))
+        if match:
+            start = match.end()
+    return RichText(tuple(paragraphs)), parser.problems
+
+
+def _collapse_space(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
+    """Line breaks inside a paragraph are spaces; runs of whitespace become one space."""
+    out: list[Inline] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(Text(re.sub(r"[ \t\n]+", " ", node.text)))
+        elif isinstance(node, Emphasis):
+            out.append(Emphasis(_collapse_space(node.children), node.strong))
+        elif isinstance(node, Mention):
+            out.append(replace(node, children=_collapse_space(node.children)))
+        elif isinstance(node, Link):
+            out.append(replace(node, children=_collapse_space(node.children)))
+        else:
+            out.append(node)
+    return tuple(out)
+
+
+def plain_text(nodes: tuple[Inline, ...], *, source: bool = False) -> str:
+    """The text as printed (``source=False``) or as the source had it (``source=True``)."""
+    parts: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            parts.append(node.text)
+        elif isinstance(node, Emphasis | Mention | Link):
+            parts.append(plain_text(node.children, source=source))
+        elif isinstance(node, Correction):
+            parts.append(node.original if source else node.corrected)
+    return "".join(parts)
+
+
+def rich_plain_text(text: RichText, *, source: bool = False) -> str:
+    """All paragraphs' plain text, joined by blank lines."""
+    return "\n\n".join(plain_text(p.children, source=source) for p in text.paragraphs)
+
+
+_MARKED_SPANS = re.compile(
+    r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]\([^)]*\)"  # [text](target), one level of nesting
+    r"|\[\^[^\]]*\]"  # [^note]
+    r"|\{~~.*?~~\}|\{\+\+.*?\+\+\}|\{--.*?--\}"  # corrections
+    r"|\\.",
+    re.DOTALL,
+)
+
+
+def unmarked_text(text: str) -> str:
+    """``text`` with every marked-up span blanked out, offsets unchanged.
+
+    What remains is the running text that no markup ties to an entity: the
+    place to look for mentions an editor forgot to mark.
+    """
+    return _MARKED_SPANS.sub(lambda m: " " * len(m.group(0)), text)

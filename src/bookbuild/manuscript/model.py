@@ -1,0 +1,315 @@
+"""The manuscript as typed, frozen objects: what the book says, nothing about files or output."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Union
+
+from ..errors import Location
+
+NOWHERE = Location("")
+
+# ---------------------------------------------------------------- inline text
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Emphasis:
+    children: tuple[Inline, ...]
+    strong: bool = False
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A stretch of text that names one or more index entities, kept as written."""
+
+    entity_ids: tuple[str, ...]
+    children: tuple[Inline, ...]
+    anchor: str = ""
+    location: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Link:
+    href: str
+    children: tuple[Inline, ...]
+    location: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    note_id: str
+    location: Location = field(default=NOWHERE, compare=False)
+
+
+class CorrectionKind(Enum):
+    SUBSTITUTE = "substitute"
+    INSERT = "insert"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class Correction:
+    """An editorial change: the book prints ``corrected``; the source had ``original``."""
+
+    kind: CorrectionKind
+    original: str
+    corrected: str
+    note_id: str = ""
+    location: Location = field(default=NOWHERE, compare=False)
+
+
+Inline = Union[Text, Emphasis, Mention, Link, NoteRef, Correction]
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True)
+class RichText:
+    paragraphs: tuple[Paragraph, ...] = ()
+
+    def inlines(self) -> Iterator[Inline]:
+        """Every inline node, depth first, in reading order."""
+        for paragraph in self.paragraphs:
+            yield from walk(paragraph.children)
+
+
+def walk(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
+    for node in nodes:
+        yield node
+        if isinstance(node, Emphasis | Mention | Link):
+            yield from walk(node.children)
+
+
+# ---------------------------------------------------------------- dates
+
+
+class DatePrecision(Enum):
+    DAY = "day"
+    MONTH = "month"
+
+
+@dataclass(frozen=True, order=True)
+class EventDate:
+    """A day, a month, or a range of either: ``1956-10-23``, ``1956-02``, ``…/…``."""
+
+    start: dt.date
+    end: dt.date
+    precision: DatePrecision = field(compare=False)
+
+    @property
+    def is_range(self) -> bool:
+        if self.precision is DatePrecision.MONTH:
+            return (self.start.year, self.start.month) != (self.end.year, self.end.month)
+        return self.start != self.end
+
+    @property
+    def is_single_day(self) -> bool:
+        return self.precision is DatePrecision.DAY and not self.is_range
+
+    def days(self) -> list[dt.date]:
+        if not self.is_single_day:
+            return []
+        return [self.start]
+
+    @staticmethod
+    def month(year: int, month: int) -> tuple[dt.date, dt.date]:
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+class TimeOfDay(Enum):
+    HAJNAL = "hajnal"
+    REGGEL = "reggel"
+    DELELOTT = "délelőtt"
+    DELUTAN = "délután"
+    ESTE = "este"
+    EJJEL = "éjjel"
+
+
+# ---------------------------------------------------------------- chronology
+
+
+class Relation(Enum):
+    ENACTS = "enacts"
+    ANSWERS = "answers"
+    DEFIES = "defies"
+
+
+@dataclass(frozen=True)
+class DemandLink:
+    relation: Relation
+    demand: str  # demand id
+    event: str  # event id
+    location: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    part: str
+    date: EventDate
+    title: str
+    text: RichText
+    time: str = ""
+    time_of_day: TimeOfDay | None = None
+    key: bool = False
+    location: Location = field(default=NOWHERE, compare=False)
+
+
+@dataclass(frozen=True)
+class Demand:
+    id: str
+    first: int
+    last: int
+    text: RichText
+    location: Location = field(default=NOWHERE, compare=False)
+
+    @property
+    def label(self) -> str:
+        """``13.`` or ``8–10.``"""
+        if self.first == self.last:
+            return f"{self.first}."
+        return f"{self.first}–{self.last}."
+
+    def covers(self, number: int) -> bool:
+        return self.first <= number <= self.last
+
+
+# ---------------------------------------------------------------- index entities
+
+
+class EntityKind(Enum):
+    PERSON = "person"
+    PLACE = "place"
+    ORGANIZATION = "organization"
+
+
+@dataclass(frozen=True)
+class Entity:
+    id: str
+    kind: EntityKind
+    name: str
+    sort: str
+    aliases: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+    role: str = ""
+    born: int | None = None
+    died: int | None = None
+    expansion: str = ""
+    key: bool = False
+    location: Location = field(default=NOWHERE, compare=False)
+
+    @property
+    def life_years(self) -> str:
+        """``1896–1958``, ``?–1949``, or empty when nothing is known."""
+        if self.born is None and self.died is None:
+            return ""
+        born = str(self.born) if self.born is not None else "?"
+        died = str(self.died) if self.died is not None else ""
+        return f"{born}–{died}"
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    text: RichText
+    location: Location = field(default=NOWHERE, compare=False)
+
+
+# ---------------------------------------------------------------- book
+
+
+class PartKind(Enum):
+    EVENTS = "events"
+    DAYS = "days"
+    DEMANDS = "demands"
+
+
+@dataclass(frozen=True)
+class Part:
+    id: str
+    title: str
+    kind: PartKind
+
+
+@dataclass(frozen=True)
+class Contributor:
+    name: str
+    role: str = "editor"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    title: str = ""
+    file: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BookMeta:
+    title: str
+    language: str
+    slug: str
+    identifier: str
+    subtitle: str = ""
+    editors: tuple[Contributor, ...] = ()
+    rights: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    source: SourceInfo = SourceInfo()
+
+
+class OutputFormat(Enum):
+    PDF = "pdf"
+    EPUB = "epub"
+    HTML = "html"
+
+
+@dataclass(frozen=True)
+class Edition:
+    name: str
+    format: OutputFormat
+    layout: str
+    page_size: str = "A5"
+    parts: tuple[str, ...] = ()  # empty: all parts
+    impose: bool = False
+    max_pages: int = 0
+
+
+@dataclass(frozen=True)
+class Manuscript:
+    meta: BookMeta
+    parts: tuple[Part, ...]
+    editions: tuple[Edition, ...]
+    events: tuple[Event, ...]
+    demands: tuple[Demand, ...]
+    entities: tuple[Entity, ...]
+    notes: tuple[Note, ...]
+    links: tuple[DemandLink, ...]
+
+    def entity(self, entity_id: str) -> Entity | None:
+        return _index(self.entities).get(entity_id)
+
+    def entities_of(self, kind: EntityKind) -> tuple[Entity, ...]:
+        return tuple(e for e in self.entities if e.kind is kind)
+
+    def events_in(self, part_id: str) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.part == part_id)
+
+    def edition(self, name: str) -> Edition | None:
+        return next((e for e in self.editions if e.name == name), None)
+
+
+def _index(entities: tuple[Entity, ...]) -> dict[str, Entity]:
+    return {e.id: e for e in entities}

@@ -1,0 +1,206 @@
+"""Checks across the whole manuscript: references resolve, ids are unique, nothing is forgotten."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from ..errors import Diagnostics, Location
+from .fields import suggest
+from .load import SourceMap
+from .markup import unmarked_text
+from .model import (
+    Correction,
+    Entity,
+    EntityKind,
+    Link,
+    Manuscript,
+    Mention,
+    NoteRef,
+    PartKind,
+    RichText,
+)
+
+
+def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnostics) -> None:
+    """Report every cross-reference problem of a loaded manuscript."""
+    _unique_ids(manuscript, diagnostics)
+    _parts_and_editions(manuscript, diagnostics)
+    _references(manuscript, diagnostics)
+    _demand_links(manuscript, diagnostics)
+    _date_order(manuscript, diagnostics)
+    _unmentioned(manuscript, diagnostics)
+    _unmarked_mentions(manuscript, source_map, diagnostics)
+
+
+def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
+    for demand in manuscript.demands:
+        yield demand.id, demand.text
+    for event in manuscript.events:
+        yield event.id, event.text
+    for note in manuscript.notes:
+        yield f"note-{note.id}", note.text
+
+
+def _unique_ids(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    seen: dict[str, Location] = {}
+    owners: list[tuple[str, Location, str]] = [
+        *((e.id, e.location, "event") for e in manuscript.events),
+        *((e.id, e.location, e.kind.value) for e in manuscript.entities),
+        *((n.id, n.location, "note") for n in manuscript.notes),
+    ]
+    for item_id, location, what in owners:
+        if not item_id:
+            continue
+        if item_id in seen:
+            diagnostics.error(location, f"duplicate id '{item_id}' ({what})",
+                              f"first defined at {seen[item_id]}")
+        else:
+            seen[item_id] = location
+    covered: dict[int, Location] = {}
+    for demand in manuscript.demands:
+        for number in range(demand.first, demand.last + 1):
+            if number in covered:
+                diagnostics.error(demand.location, f"duplicate demand number {number}",
+                                  f"first defined at {covered[number]}")
+            covered[number] = demand.location
+
+
+def _parts_and_editions(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    part_ids = [p.id for p in manuscript.parts]
+    for part_id, count in Counter(part_ids).items():
+        if count > 1:
+            diagnostics.error(Location("manuscript/book.yaml"), f"duplicate part id '{part_id}'")
+    kinds = {p.id: p.kind for p in manuscript.parts}
+    for event in manuscript.events:
+        if kinds.get(event.part) is PartKind.DEMANDS:
+            diagnostics.error(event.location,
+                              f"event '{event.id}' is in part '{event.part}', which holds demands",
+                              "put events in a part of kind 'events' or 'days'")
+    for edition in manuscript.editions:
+        for part_id in edition.parts:
+            if part_id not in part_ids:
+                diagnostics.error(Location("manuscript/book.yaml"),
+                                  f"edition '{edition.name}' names unknown part '{part_id}'",
+                                  suggest(part_id, part_ids))
+
+
+def _references(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    entity_ids = {e.id: e for e in manuscript.entities}
+    note_ids = {n.id for n in manuscript.notes}
+    targets = {e.id for e in manuscript.events} | {d.id for d in manuscript.demands}
+    used_notes: set[str] = set()
+    for _owner, text in _rich_texts(manuscript):
+        for node in text.inlines():
+            if isinstance(node, Mention):
+                for entity_id in node.entity_ids:
+                    if entity_id not in entity_ids:
+                        diagnostics.error(node.location, f"unknown entity '{entity_id}'",
+                                          suggest(entity_id, entity_ids)
+                                          or "add it to people.yaml, places.yaml or "
+                                          "organizations.yaml")
+            elif isinstance(node, NoteRef | Correction):
+                if node.note_id:
+                    used_notes.add(node.note_id)
+                    if node.note_id not in note_ids:
+                        diagnostics.error(node.location, f"unknown note '{node.note_id}'",
+                                          suggest(node.note_id, note_ids)
+                                          or "add it to notes.yaml")
+            elif isinstance(node, Link) and node.href.startswith("#"):
+                if node.href[1:] not in targets:
+                    diagnostics.error(node.location, f"link to unknown event '{node.href[1:]}'",
+                                      suggest(node.href[1:], targets))
+    for note in manuscript.notes:
+        if note.id and note.id not in used_notes:
+            diagnostics.warning(note.location, f"note '{note.id}' is never referenced",
+                                "refer to it with [^" + note.id + "] or remove it")
+
+
+def _demand_links(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    demand_ids = {d.id for d in manuscript.demands}
+    event_ids = {e.id for e in manuscript.events}
+    for link in manuscript.links:
+        if link.demand.startswith("#"):
+            numbers = ", ".join(d.label for d in manuscript.demands)
+            diagnostics.error(link.location,
+                              f"event '{link.event}' links to unknown demand {link.demand[1:]}",
+                              f"the demands are {numbers}" if numbers else "")
+        elif link.demand not in demand_ids:  # pragma: no cover - ids are made by the loader
+            diagnostics.error(link.location, f"unknown demand '{link.demand}'")
+        if link.event not in event_ids:
+            diagnostics.error(link.location,
+                              f"demand links to missing event '{link.event}'",
+                              suggest(link.event, event_ids))
+
+
+def _date_order(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    for part in manuscript.parts:
+        events = manuscript.events_in(part.id)
+        for before, after in zip(events, events[1:], strict=False):
+            if after.date.start < before.date.start:
+                diagnostics.warning(
+                    after.location,
+                    f"event '{after.id}' ({after.date.start.isoformat()}) comes after "
+                    f"'{before.id}' ({before.date.start.isoformat()}) but is dated earlier",
+                    "events are read in file order; move it or check its date",
+                )
+
+
+def _unmentioned(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    mentioned: set[str] = set()
+    for _owner, text in _rich_texts(manuscript):
+        for node in text.inlines():
+            if isinstance(node, Mention):
+                mentioned.update(node.entity_ids)
+    for entity in manuscript.entities:
+        if entity.id and entity.id not in mentioned:
+            diagnostics.warning(entity.location,
+                                f"{entity.kind.value} '{entity.id}' is never mentioned",
+                                f"mark a mention with [{entity.name}](@{entity.id}) "
+                                "or remove the entry")
+
+
+def search_forms(entity: Entity) -> list[str]:
+    """The forms to look for in unmarked text: name, aliases and variants."""
+    forms = [entity.name, *entity.aliases, *entity.variants]
+    if entity.kind is EntityKind.PERSON and "," in entity.name:
+        forms.append(entity.name.split(",", 1)[0].strip())
+    return sorted({f for f in forms if len(f) >= 2}, key=len, reverse=True)
+
+
+def _form_pattern(form: str) -> str:
+    """A regex for ``form`` at a word start; a final a/e also matches á/é (Imre → Imrét)."""
+    body = re.escape(form)
+    if form[-1] in "ae":
+        body = body[:-1] + ("[aá]" if form[-1] == "a" else "[eé]")
+    return body
+
+
+def _unmarked_mentions(manuscript: Manuscript, source_map: SourceMap,
+                       diagnostics: Diagnostics) -> None:
+    owners: dict[str, Entity] = {}
+    for entity in manuscript.entities:
+        for form in search_forms(entity):
+            owners.setdefault(form, entity)
+    if not owners:
+        return
+    forms = sorted(owners, key=len, reverse=True)
+    pattern = re.compile(
+        r"(?<![\w])(" + "|".join(_form_pattern(f) for f in forms) + r")\w*(?:-\w+)*"
+    )
+    compiled = [(re.compile(_form_pattern(f) + r"\Z"), owners[f]) for f in forms]
+    for _owner, scalar in source_map.texts:
+        visible = unmarked_text(scalar.value)
+        for match in pattern.finditer(visible):
+            found = match.group(1)
+            entity = next((e for rx, e in compiled if rx.match(found)), None)
+            if entity is None:  # pragma: no cover - the pattern only matches known forms
+                continue
+            word = match.group(0)
+            diagnostics.warning(
+                scalar.location_at(match.start()),
+                f"'{word}' looks like a mention of {entity.kind.value} '{entity.id}' "
+                "without markup",
+                f"write [{word}](@{entity.id})",
+            )

@@ -1,0 +1,1 @@
+"""Rendering helpers: Hungarian collation, hyphenation and typography."""
