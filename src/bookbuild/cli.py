@@ -47,6 +47,19 @@ def export(path: Path | None, fmt: str) -> None:
 
 
 @main.command()
+@click.option("--edition", "-e", "editions", multiple=True, metavar="NAME",
+              help="Build only this edition (repeatable); default: every edition.")
+@click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False),
+              help="Output folder (default: dist/ in the project).")
+@PATH_ARG
+def build(path: Path | None, editions: tuple[str, ...], out: Path | None) -> None:
+    """Build the editions (PDF booklet, imposed booklet, handout, EPUB, HTML) into dist/."""
+    from .commands.build import build as run
+
+    _exit(lambda: run(path, editions=editions, out=out, err=sys.stderr) and 0)
+
+
+@main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 def new(directory: Path) -> None:
     """Start a new book: write a minimal valid project into DIRECTORY."""

@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping
 from pathlib import Path
-
 from typing import cast
 
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
@@ -24,6 +23,7 @@ from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
     DictionaryObject,
+    EncodedStreamObject,
     FloatObject,
     IndirectObject,
     NameObject,
@@ -56,7 +56,6 @@ SheetSides = tuple[Pair, Pair]
 
 # Source pages within this many points of the half sheet are placed 1:1.
 _SIZE_TOLERANCE = 1.0
-
 
 
 class ImpositionError(ValueError):
@@ -135,8 +134,9 @@ def impose_saddle_stitch(
                 if index is None:
                     continue
                 name = f"/Page{index + 1}"
-                form, ctm = _as_form(writer, pages[index], slot * half_width, half_width,
-                                     sheet_height)
+                form, ctm = _as_form(
+                    writer, pages[index], slot * half_width, half_width, sheet_height
+                )
                 xobjects[NameObject(name)] = form
                 matrix = " ".join(_number(v) for v in ctm)
                 content.append(f"q {matrix} cm {name} Do Q")
@@ -144,7 +144,7 @@ def impose_saddle_stitch(
                 side[NameObject("/Resources")] = DictionaryObject(
                     {NameObject("/XObject"): xobjects}
                 )
-                side.replace_contents(_stream(writer, "\n".join(content).encode("ascii")))
+                side.replace_contents(_flate("\n".join(content).encode("ascii")))
 
     _set_metadata(writer, reader.metadata or {}, title)
     # Objects reached from several pages are cloned once already; this also merges
@@ -176,8 +176,7 @@ def _as_form(
         raise ImpositionError("a source page has an empty crop box")
 
     fits = (
-        abs(page_width - width) <= _SIZE_TOLERANCE
-        and abs(page_height - height) <= _SIZE_TOLERANCE
+        abs(page_width - width) <= _SIZE_TOLERANCE and abs(page_height - height) <= _SIZE_TOLERANCE
     )
     scale = 1.0 if fits else min(width / page_width, height / page_height)
     dx = x0 + (width - page_width * scale) / 2
@@ -188,9 +187,8 @@ def _as_form(
     parts = contents.get_object() if contents is not None else None
     streams = parts if isinstance(parts, ArrayObject) else [parts] if parts is not None else []
     data = b"\n".join(cast(StreamObject, s.get_object()).get_data() for s in streams)
-    form = _stream(writer, data)
-    form_dict = cast(StreamObject, form.get_object())
-    form_dict.update(
+    form = _flate(data)
+    form.update(
         {
             NameObject("/Type"): NameObject("/XObject"),
             NameObject("/Subtype"): NameObject("/Form"),
@@ -201,18 +199,18 @@ def _as_form(
     if resources is not None:
         # Cloning goes through the writer's table of cloned objects, so a font
         # used on every page is written once.
-        form_dict[NameObject("/Resources")] = resources.clone(writer)
+        form[NameObject("/Resources")] = resources.clone(writer)
     if "/Group" in page:
-        form_dict[NameObject("/Group")] = page["/Group"].clone(writer)
-    return form, ctm
+        form[NameObject("/Group")] = page["/Group"].clone(writer)
+    # pypdf has no public call that adds a new indirect object to a writer.
+    return writer._add_object(form), ctm
 
 
-def _stream(writer: PdfWriter, data: bytes) -> IndirectObject:
-    """A new Flate-compressed stream holding ``data``, added to ``writer``."""
+def _flate(data: bytes) -> EncodedStreamObject:
+    """A new Flate-compressed stream holding ``data``."""
     stream = DecodedStreamObject()
     stream.set_data(data)
-    # pypdf has no public call that adds a new indirect object to a writer.
-    return writer._add_object(stream.flate_encode())
+    return stream.flate_encode()
 
 
 def _number(value: float) -> str:

@@ -77,9 +77,7 @@ _SECONDARY_FOREIGN = 2
 _Unit = tuple[int, int]
 
 #: The full sort key returned by :func:`hu_sort_key`.
-SortKey = tuple[
-    tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[tuple[int, int], ...], str
-]
+SortKey = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[tuple[int, int], ...], str]
 
 
 @lru_cache(maxsize=1)
@@ -185,9 +183,7 @@ def sort_hungarian(items: Iterable[str], key: None = None) -> list[str]: ...
 def sort_hungarian(items: Iterable[T], key: Callable[[T], str]) -> list[T]: ...
 
 
-def sort_hungarian(
-    items: Iterable[object], key: Callable[[Any], str] | None = None
-) -> list[object]:
+def sort_hungarian(items: Iterable[Any], key: Callable[[Any], str] | None = None) -> list[Any]:
     """Return ``items`` sorted in Hungarian alphabetical order.
 
     ``key`` extracts the string to collate from each item; without it the items

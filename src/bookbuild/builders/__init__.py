@@ -1,0 +1,1 @@
+"""Output builders: turn the rendered manuscript into print-ready files."""

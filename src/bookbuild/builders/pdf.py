@@ -1,0 +1,118 @@
+"""PDF editions (booklet, handout) through WeasyPrint, and the imposed print booklet."""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import re
+import time
+from pathlib import Path
+
+import weasyprint
+
+from ..errors import BookbuildError
+from ..render.book import BookView, build_view
+from ..render.figures import timeline_figure
+from ..render.fonts import font_dirs, font_face_css, missing_glyphs
+from ..render.html import PageContext, render_page
+from ..render.inline import Linker
+from .base import BuildJob, BuildResult, Output
+from .fetch import ConfinedFetcher
+from .impose import impose_saddle_stitch
+from .pagemap import PageMap, page_locators
+
+
+def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
+    """The base stylesheet, then the edition's own, from the first layout folder holding each."""
+    urls = []
+    for name in ("base.css", f"{job.edition.layout}.css"):
+        for folder in job.layout_dirs:
+            path = folder / "css" / name
+            if path.is_file():
+                urls.append(path.as_uri())
+                break
+    return tuple(urls)
+
+
+def render_html(job: BuildJob, view: BookView, page_map: PageMap | None) -> str:
+    """The edition's final HTML; index locators come from ``page_map`` when given."""
+    linker = Linker(link_mentions=False, hyphenate=True,
+                    note_numbers={n.note.id: n.number for n in view.notes})
+    extra: dict[str, object] = {"timeline_figure": timeline_figure(view)}
+    context = PageContext(
+        edition=job.edition,
+        build_date=job.build_date,
+        linker=linker,
+        stylesheets=stylesheet_urls(job),
+        font_faces=font_face_css(),
+        locators=page_locators(page_map) if page_map else page_locators(PageMap({}, 0)),
+        extra=extra,
+    )
+    return render_page(job.env, f"{job.edition.layout}.html.j2", view, context)
+
+
+class PdfBuilder:
+    """Lays the edition out with WeasyPrint; the index gets the pages of the layout itself."""
+
+    def build(self, job: BuildJob) -> BuildResult:
+        view = build_view(job.manuscript, job.edition)
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        html = render_html(job, view, None)
+        check_glyphs(html)
+        document = self.layout(job, html)
+        page_map = PageMap.from_document(document)
+        timings["layout"] = time.perf_counter() - start
+        if any(section.rows for section in view.indexes) and "index-" in html:
+            html = render_html(job, view, page_map)
+            document = self.layout(job, html)
+            final_map = PageMap.from_document(document)
+            timings["index"] = time.perf_counter() - start - timings["layout"]
+        else:
+            final_map = page_map
+        pages = len(document.pages)
+        if job.edition.max_pages and pages > job.edition.max_pages:
+            raise BookbuildError(
+                f"edition '{job.edition.name}' has {pages} pages; its limit is "
+                f"{job.edition.max_pages}",
+                "mark fewer events or people as key, or raise max_pages in book.yaml",
+            )
+        name = f"{job.slug}-{job.edition.name}.pdf"
+        target = job.staging / name
+        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+        document.write_pdf(target, pdf_identifier=identifier, pdf_tags=True)
+        outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
+        if job.edition.impose:
+            imposed = job.staging / f"{job.slug}-{job.edition.name}-print.pdf"
+            data = impose_saddle_stitch(target.read_bytes(),
+                                        title=f"{job.manuscript.meta.title} (nyomtatáshoz)")
+            imposed.write_bytes(data)
+            sheets = ((pages + 3) // 4) * 2
+            outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
+                                     sheets))
+        timings["total"] = time.perf_counter() - start
+        return BuildResult(tuple(outputs), final_map, timings)
+
+    def layout(self, job: BuildJob, html: str) -> weasyprint.document.Document:
+        roots = [*job.layout_dirs, job.project.manuscript_dir, *font_dirs()]
+        base = job.layout_dirs[0].as_uri() + "/"
+        return weasyprint.HTML(string=html, base_url=base,
+                               url_fetcher=ConfinedFetcher(roots)).render()
+
+
+def check_glyphs(html: str) -> None:
+    """Fail with a clear message when the text face cannot print a character."""
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", html.split("<body", 1)[-1]))
+    missing = missing_glyphs(text)
+    if missing:
+        shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:10])
+        raise BookbuildError(
+            f"the text font has no glyph for {shown}",
+            "replace the character in the manuscript, or use a layout with a font that has it",
+        )
+
+
+def pdf_page_count(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(path).pages)

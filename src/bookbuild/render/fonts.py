@@ -1,0 +1,90 @@
+"""The book's typefaces: shipped by the project's own dependencies, embedded, never the system's."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ..errors import BookbuildError
+
+SERIF_PACKAGE = "font_source_serif_pro"
+SANS_PACKAGE = "font_source_sans_pro"
+
+
+@dataclass(frozen=True)
+class FontFace:
+    family: str  # the name the stylesheets use
+    path: Path
+    weight: int = 400
+    style: str = "normal"
+
+
+_FACES = (
+    ("BB Serif", SERIF_PACKAGE, "SourceSerifPro-Regular.ttf", 400, "normal"),
+    ("BB Serif", SERIF_PACKAGE, "SourceSerifPro-It.ttf", 400, "italic"),
+    ("BB Serif", SERIF_PACKAGE, "SourceSerifPro-Semibold.ttf", 600, "normal"),
+    ("BB Serif", SERIF_PACKAGE, "SourceSerifPro-Bold.ttf", 700, "normal"),
+    ("BB Sans", SANS_PACKAGE, "SourceSansPro-Regular.ttf", 400, "normal"),
+    ("BB Sans", SANS_PACKAGE, "SourceSansPro-It.ttf", 400, "italic"),
+    ("BB Sans", SANS_PACKAGE, "SourceSansPro-Semibold.ttf", 600, "normal"),
+    ("BB Sans", SANS_PACKAGE, "SourceSansPro-Bold.ttf", 700, "normal"),
+)
+
+
+def package_dir(package: str) -> Path:
+    """The installed folder of a font package, or a clear error when it is missing."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise BookbuildError(
+            f"the font package '{package.replace('_', '-')}' is not installed",
+            "reinstall bookbuild (pip install .) so that its font dependencies come with it",
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "files"
+
+
+@lru_cache(maxsize=1)
+def font_faces() -> tuple[FontFace, ...]:
+    faces = []
+    for family, package, filename, weight, style in _FACES:
+        path = package_dir(package) / filename
+        if not path.is_file():
+            raise BookbuildError(f"font file missing: {path}",
+                                 "reinstall the font package: pip install --force-reinstall "
+                                 + package.replace("_", "-"))
+        faces.append(FontFace(family, path, weight, style))
+    return tuple(faces)
+
+
+def font_dirs() -> tuple[Path, ...]:
+    """Folders a build may read fonts from."""
+    return tuple(sorted({face.path.parent for face in font_faces()}))
+
+
+def font_face_css(url_for: object = None) -> str:
+    """``@font-face`` rules; ``url_for(face)`` gives the URL (default: a file: URL)."""
+    rules = []
+    for face in font_faces():
+        url = url_for(face) if callable(url_for) else face.path.as_uri()
+        rules.append(
+            f'@font-face {{ font-family: "{face.family}"; src: url("{url}"); '
+            f"font-weight: {face.weight}; font-style: {face.style}; }}"
+        )
+    return "\n".join(rules)
+
+
+@lru_cache(maxsize=None)
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """Characters of ``text`` that the regular text face cannot print."""
+    regular = next(f for f in font_faces() if f.family == "BB Serif" and f.style == "normal")
+    cmap = _cmap(regular.path)
+    ignorable = {0x20, 0x0A, 0x09, 0xAD, 0x200B}
+    return sorted({ch for ch in text if ord(ch) not in cmap and ord(ch) not in ignorable})

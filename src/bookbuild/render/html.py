@@ -1,0 +1,96 @@
+"""Render a book view through the Jinja2 layouts into HTML for one edition."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from ..manuscript.model import Edition, Paragraph, RichText
+from .book import BookView, IndexEntry
+from .dates import MONTHS
+from .inline import Linker, render_inlines, render_text
+from .labels import LABELS_HU
+
+PACKAGE_LAYOUTS = Path(__file__).resolve().parent.parent / "_layouts"
+SOURCE_LAYOUTS = Path(__file__).resolve().parents[3] / "layouts"
+
+
+def builtin_layouts() -> Path:
+    """bookbuild's own layouts: packaged in a wheel, or the repository's in a checkout."""
+    return PACKAGE_LAYOUTS if PACKAGE_LAYOUTS.is_dir() else SOURCE_LAYOUTS
+
+
+def layout_dirs(project_layouts: Path | None) -> list[Path]:
+    """The project's layouts first (they override), then bookbuild's own."""
+    dirs = [project_layouts] if project_layouts and project_layouts.is_dir() else []
+    builtin = builtin_layouts()
+    if builtin not in dirs:
+        dirs.append(builtin)
+    return dirs
+
+
+def make_environment(dirs: list[Path]) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class PageContext:
+    """What one rendering of a template needs beyond the book itself."""
+
+    edition: Edition
+    build_date: dt.date
+    linker: Linker = Linker()
+    stylesheets: tuple[str, ...] = ()
+    font_faces: str = ""
+    locators: Callable[[IndexEntry], Markup] = lambda entry: Markup("")
+    extra: Mapping[str, object] = field(default_factory=dict)
+
+
+def build_date_label(date: dt.date) -> str:
+    return f"{date.year}. {MONTHS[date.month - 1]} {date.day}."
+
+
+def render_page(env: jinja2.Environment, template: str, view: BookView,
+                context: PageContext) -> str:
+    """Render ``template`` for ``view``; all manuscript text is escaped on the way."""
+    linker = context.linker
+
+    def rich(text: RichText, owner: str = "") -> Markup:
+        return render_text(text, linker, owner=owner)
+
+    def rich_inline(paragraph: Paragraph) -> Markup:
+        return render_inlines(paragraph.children, linker)
+
+    def href(target: str) -> str:
+        return linker.href(target[1:]) if target.startswith("#") else target
+
+    env.filters.update(rich=rich, rich_inline=rich_inline, href=href)
+    authors = ", ".join(c.name for c in view.meta.editors)
+    values: dict[str, object] = {
+        "book": view,
+        "edition": context.edition,
+        "labels": LABELS_HU,
+        "authors": authors,
+        "build_date": context.build_date.isoformat(),
+        "build_date_label": build_date_label(context.build_date),
+        "stylesheets": context.stylesheets,
+        "font_faces": Markup(context.font_faces),
+        "locators": context.locators,
+        "show_demand_events": True,
+        "timeline_figure": None,
+        "cover_figure": None,
+    }
+    values.update(context.extra)
+    return env.get_template(template).render(**values)

@@ -1,0 +1,195 @@
+"""Tests for Hungarian alphabetical order (bookbuild.render.collate)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bookbuild.render.collate import hu_sort_key, sort_hungarian
+
+PEOPLE_FACTS = Path("/work/shared/reference/people-facts.tsv")
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # digraphs are letters of their own, after the plain first letter
+        ("Cegléd", "Csepel"),
+        ("Cukor", "Csatorna"),
+        ("Czuczor", "Csaba"),
+        ("Dudás", "Dzsungel"),
+        ("Gulyás", "Gyula"),
+        ("luk", "lyuk"),
+        ("Nyugat", "Nyúl"),
+        ("Sztálin", "Szuszlov"),
+        ("Szabó", "Sztálin"),
+        ("Szuszlov", "Tamás"),
+        ("Sinkovits", "Szabó"),
+        ("Zoltán", "Zsiga"),
+        ("Tyukod", "Ugocsa"),
+        ("dzsúdó", "e"),
+        # o/ó < ö/ő and u/ú < ü/ű are different letters
+        ("Kossuth", "Kőbánya"),
+        ("Kovács", "Kőbánya"),
+        ("Oszkár", "Ödön"),
+        ("Ödön", "Pál"),
+        ("Uzsok", "Ükös"),
+        ("Szőnyi", "Sztálin"),
+        ("Szőnyi", "Szuszlov"),
+        # a=á, e=é … at the primary level: the next letter decides
+        ("Pálffy", "Petőfi"),
+        ("Rajk", "Rákosi"),
+        ("Kádár", "Kéthly"),
+        ("Tildy", "Tito"),
+        ("ír", "isten"),
+        # short before long only when the letters are otherwise equal
+        ("kor", "kór"),
+        ("kerek", "kerék"),
+        ("kerék", "kérek"),
+        ("öt", "őt"),
+        # a doubled digraph counts as two letters: hosszú = h o sz sz ú
+        ("hosszú", "hoszú"),
+        ("hosz", "hosszú"),
+        ("asszony", "aszú"),
+        ("megy", "meggy"),  # m e gy < m e gy gy
+        ("megye", "meggy"),  # m e gy e < m e gy gy
+        ("könnyű", "könyv"),
+        # letter by letter, spaces and hyphens ignored: nagybritannia < nagyimre
+        ("Nagy-Britannia", "Nagy Imre"),
+        ("Nagy Imre", "Nagyító"),
+        ("Nagy", "Nagy Imre"),
+        # case only decides between otherwise equal strings, lower case first
+        ("kossuth", "Kossuth"),
+        ("Mező", "mezőgazdaság"),
+        # digits before letters
+        ("1956", "A"),
+        ("16 pont", "Andropov"),
+        # foreign letters sort as their base letter, after the Hungarian forms
+        ("Ärger", "Arzén"),
+        ("a", "ä"),
+        ("á", "ä"),
+        ("Mañana", "Manó"),
+        ("Čapek", "Cukor"),
+        ("Čapek", "Csapó"),
+        ("Strasse", "Straße"),
+        ("Straße", "Strasze"),
+    ],
+)
+def test_pair_order(first: str, second: str) -> None:
+    assert hu_sort_key(first) < hu_sort_key(second)
+    assert sort_hungarian([second, first]) == [first, second]
+
+
+def test_equal_letters_fall_back_to_punctuation_then_original() -> None:
+    assert hu_sort_key("Nagy Imre") != hu_sort_key("Nagy-Imre")
+    assert sort_hungarian(["Nagy-Imre", "Nagy Imre"]) == ["Nagy Imre", "Nagy-Imre"]
+    assert hu_sort_key("a b") == hu_sort_key("a b")
+
+
+def test_case_insensitive_primary_level() -> None:
+    assert hu_sort_key("CSEPEL")[0] == hu_sort_key("csepel")[0] == hu_sort_key("Csepel")[0]
+    assert hu_sort_key("ÁVH")[0] == hu_sort_key("avh")[0]
+
+
+def test_dzs_is_one_letter_and_ddzs_two() -> None:
+    assert len(hu_sort_key("dzsem")[0]) == 3
+    assert len(hu_sort_key("briddzs")[0]) == 5  # b r i dzs dzs
+
+
+def test_sort_with_key_function() -> None:
+    rows = [("Tito", 1), ("Tildy", 2), ("Csepel", 3), ("Cukor", 4)]
+    assert sort_hungarian(rows, key=lambda row: row[0]) == [
+        ("Cukor", 4),
+        ("Csepel", 3),
+        ("Tildy", 2),
+        ("Tito", 1),
+    ]
+
+
+def test_people_facts_order_checked_by_hand() -> None:
+    lines = PEOPLE_FACTS.read_text(encoding="utf-8").splitlines()
+    names = [line.split("\t")[0] for line in lines[1:] if line.strip()]
+    assert len(names) == 40
+    # Checked letter by letter: s < sz, o/ó < ö/ő < p … t < ty < u, a = á (Rajk < Rákosi
+    # because j < k), "Iván Kovács László" under I.
+    expected = [
+        "Andropov, Jurij Vlagyimirovics",
+        "Bem József",
+        "Donáth Ferenc",
+        "Dudás József",
+        "Farkas Mihály",
+        "Gerő Ernő",
+        "Gimes Miklós",
+        "Hegedüs András",
+        "Hruscsov, Nyikita Szergejevics",
+        "Iván Kovács László",
+        "Kádár János",
+        "Kéthly Anna",
+        "Király Béla",
+        "Kodály Zoltán",
+        "Kovács Béla",
+        "Losonczy Géza",
+        "Lukács György",
+        "Maléter Pál",
+        "Mező Imre",
+        "Mikojan, Anasztasz Ivanovics",
+        "Mindszenty József",
+        "Münnich Ferenc",
+        "Nagy Imre",
+        "Nickelsburg László",
+        "Pálffy György",
+        "Petőfi Sándor",
+        "Pongrátz Gergely",
+        "Rajk László",
+        "Rákosi Mátyás",
+        "Sinkovits Imre",
+        "Szabó János („Szabó bácsi”)",
+        "Szalai András",
+        "Széll Jenő",
+        "Szigethy Attila",
+        "Szilágyi József",
+        "Szőnyi Tibor",
+        "Sztálin, Joszif Visszarionovics",
+        "Szuszlov, Mihail Andrejevics",
+        "Tildy Zoltán",
+        "Tito, Josip Broz",
+    ]
+    assert sorted(names) == sorted(expected)
+    assert sort_hungarian(names) == expected
+
+
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("aáeéoóöőuúüűcszgydlnytkKCSZGYÖŐÜŰÁ -,.'0123456789äßñčś")),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_TEXT, max_size=12), st.randoms(use_true_random=False))
+def test_sort_is_a_total_order(items: list[str], rnd: random.Random) -> None:
+    ordered = sort_hungarian(items)
+    assert sort_hungarian(ordered) == ordered
+    shuffled = list(items)
+    rnd.shuffle(shuffled)
+    assert sort_hungarian(shuffled) == ordered
+    assert sorted(ordered) == sorted(items)
+    for a, b in itertools.pairwise(ordered):
+        assert hu_sort_key(a) <= hu_sort_key(b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXT, _TEXT)
+def test_key_is_deterministic_and_distinguishes_strings(a: str, b: str) -> None:
+    assert hu_sort_key(a) == hu_sort_key(a)
+    assert (hu_sort_key(a) == hu_sort_key(b)) == (a == b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=20))
+def test_key_accepts_any_text(text: str) -> None:
+    hu_sort_key(text)
