@@ -56,6 +56,7 @@ class SourceMap:
     """Where each running text of the manuscript stands, for checks that need the raw text."""
 
     texts: list[tuple[str, YScalar]] = field(default_factory=list)  # (owner id, scalar)
+    unreadable: set[str] = field(default_factory=set)  # files that could not be parsed
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,10 @@ def _resolve_numbers(links: list[DemandLink], demands: list[Demand]) -> list[Dem
     """Events name demands by number ("13"); point them at the demand covering it."""
     out: list[DemandLink] = []
     for link in links:
-        number = link.demand.lstrip("#")
-        match = next((d for d in demands if number.isdigit() and d.covers(int(number))), None)
+        number = link.demand.lstrip("#").replace("–", "-").rstrip(".")
+        first, _, last = number.partition("-")
+        match = next((d for d in demands if first.strip().isdigit()
+                      and d.covers(int(first)) and (not last or d.last == int(last))), None)
         out.append(replace(link, demand=match.id) if match else link)
     return out
 
@@ -115,7 +118,10 @@ class _Loader:
                     "run 'bookbuild new DIR' to see a minimal manuscript",
                 )
             return shown, None
-        return shown, read_yaml(path, shown, self.diagnostics)
+        node = read_yaml(path, shown, self.diagnostics)
+        if node is None:
+            self.source_map.unreadable.add(name)
+        return shown, node
 
     def load(self) -> Manuscript:
         if not self.project.manuscript_dir.is_dir():

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from ..errors import Diagnostics, Location
 from .fields import suggest
-from .load import SourceMap
+from .load import CHRONOLOGY_FILE, ENTITY_FILES, NOTES_FILE, SourceMap
 from .markup import unmarked_text
 from .model import (
     Correction,
@@ -27,8 +27,8 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     """Report every cross-reference problem of a loaded manuscript."""
     _unique_ids(manuscript, diagnostics)
     _parts_and_editions(manuscript, diagnostics)
-    _references(manuscript, diagnostics)
-    _demand_links(manuscript, diagnostics)
+    _references(manuscript, diagnostics, source_map.unreadable)
+    _demand_links(manuscript, diagnostics, source_map.unreadable)
     _date_order(manuscript, diagnostics)
     _unmentioned(manuscript, diagnostics)
     _unmarked_mentions(manuscript, source_map, diagnostics)
@@ -86,7 +86,10 @@ def _parts_and_editions(manuscript: Manuscript, diagnostics: Diagnostics) -> Non
                                   suggest(part_id, part_ids))
 
 
-def _references(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+def _references(manuscript: Manuscript, diagnostics: Diagnostics, unreadable: set[str]) -> None:
+    """Mentions, notes and links resolve (not checked against a file that failed to parse)."""
+    entities_complete = not unreadable & set(ENTITY_FILES.values())
+    notes_complete = NOTES_FILE not in unreadable
     entity_ids = {e.id: e for e in manuscript.entities}
     note_ids = {n.id for n in manuscript.notes}
     targets = {e.id for e in manuscript.events} | {d.id for d in manuscript.demands}
@@ -95,7 +98,7 @@ def _references(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
         for node in text.inlines():
             if isinstance(node, Mention):
                 for entity_id in node.entity_ids:
-                    if entity_id not in entity_ids:
+                    if entity_id not in entity_ids and entities_complete:
                         diagnostics.error(node.location, f"unknown entity '{entity_id}'",
                                           suggest(entity_id, entity_ids)
                                           or "add it to people.yaml, places.yaml or "
@@ -103,7 +106,7 @@ def _references(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
             elif isinstance(node, NoteRef | Correction):
                 if node.note_id:
                     used_notes.add(node.note_id)
-                    if node.note_id not in note_ids:
+                    if node.note_id not in note_ids and notes_complete:
                         diagnostics.error(node.location, f"unknown note '{node.note_id}'",
                                           suggest(node.note_id, note_ids)
                                           or "add it to notes.yaml")
@@ -117,7 +120,8 @@ def _references(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
                                 "refer to it with [^" + note.id + "] or remove it")
 
 
-def _demand_links(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+def _demand_links(manuscript: Manuscript, diagnostics: Diagnostics,
+                  unreadable: set[str]) -> None:
     demand_ids = {d.id for d in manuscript.demands}
     event_ids = {e.id for e in manuscript.events}
     for link in manuscript.links:
@@ -128,7 +132,7 @@ def _demand_links(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
                               f"the demands are {numbers}" if numbers else "")
         elif link.demand not in demand_ids:  # pragma: no cover - ids are made by the loader
             diagnostics.error(link.location, f"unknown demand '{link.demand}'")
-        if link.event not in event_ids:
+        if link.event not in event_ids and CHRONOLOGY_FILE not in unreadable:
             diagnostics.error(link.location,
                               f"demand links to missing event '{link.event}'",
                               suggest(link.event, event_ids))

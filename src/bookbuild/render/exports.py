@@ -1,0 +1,258 @@
+"""The book as plain text, structured JSON and Pandoc Markdown (``bookbuild export``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from ..manuscript.model import (
+    Correction,
+    Emphasis,
+    EntityKind,
+    Inline,
+    Link,
+    Manuscript,
+    Mention,
+    NoteRef,
+    RichText,
+    Text,
+)
+from .book import BookView, DemandView, EventView, IndexEntry, SeeReference, build_view
+from .labels import LABELS_HU
+from .typography import typeset
+
+# ---------------------------------------------------------------- plain text
+
+
+def _plain(nodes: tuple[Inline, ...], notes: dict[str, int]) -> str:
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(typeset(node.text))
+        elif isinstance(node, Emphasis | Mention | Link):
+            out.append(_plain(node.children, notes))
+        elif isinstance(node, Correction):
+            out.append(typeset(node.corrected) + _note_mark(node.note_id, notes))
+        elif isinstance(node, NoteRef):
+            out.append(_note_mark(node.note_id, notes))
+    return "".join(out)
+
+
+def _note_mark(note_id: str, notes: dict[str, int]) -> str:
+    return f"[{notes[note_id]}]" if note_id in notes else ""
+
+
+def _paragraphs(text: RichText, notes: dict[str, int]) -> list[str]:
+    return [_plain(p.children, notes) for p in text.paragraphs]
+
+
+def _event_heading(view: EventView, in_days: bool) -> str:
+    moment = view.when if in_days else view.date_label
+    return f"{moment} – {view.event.title}" if moment else view.event.title
+
+
+def _demand_line(view: DemandView, notes: dict[str, int]) -> str:
+    return f"{view.demand.label} " + " ".join(_paragraphs(view.demand.text, notes))
+
+
+def text_lines(view: BookView) -> Iterator[str]:
+    notes = {n.note.id: n.number for n in view.notes}
+    yield view.meta.title
+    if view.meta.subtitle:
+        yield view.meta.subtitle
+    for part in view.parts:
+        yield ""
+        yield part.part.title
+        for demand in part.demands:
+            yield ""
+            yield _demand_line(demand, notes)
+        for event in part.events:
+            yield ""
+            yield _event_heading(event, in_days=False)
+            yield from _paragraphs(event.event.text, notes)
+        for group in part.groups:
+            yield ""
+            yield group.heading
+            for event in group.events:
+                yield ""
+                yield _event_heading(event, in_days=True)
+                yield from _paragraphs(event.event.text, notes)
+    if view.notes:
+        yield ""
+        yield str(LABELS_HU["notes"])
+        for note in view.notes:
+            yield f"{note.number}. " + " ".join(_paragraphs(note.note.text, notes))
+
+
+def export_text(manuscript: Manuscript) -> str:
+    """The running text in reading order, as a reader reads it."""
+    return "\n".join(text_lines(build_view(manuscript))) + "\n"
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def export_json(manuscript: Manuscript) -> str:
+    """The structured model: events, demands and index entities with their mentions."""
+    view = build_view(manuscript)
+    notes = {n.note.id: n.number for n in view.notes}
+    mentions = {
+        row.entity.id: sorted({m.owner for m in row.mentions}, key=_owner_order(view))
+        for section in view.indexes for row in section.rows if isinstance(row, IndexEntry)
+    }
+
+    def entity(kind: EntityKind) -> list[dict[str, object]]:
+        out: list[dict[str, object]] = []
+        for e in manuscript.entities_of(kind):
+            item: dict[str, object] = {"id": e.id, "name": e.name, "sort": e.sort,
+                                       "mentions": mentions.get(e.id, [])}
+            if kind is EntityKind.PERSON:
+                item.update(born=e.born, died=e.died, role=e.role)
+            if kind is EntityKind.ORGANIZATION:
+                item["expansion"] = e.expansion
+            if e.variants:
+                item["variants"] = list(e.variants)
+            out.append(item)
+        return out
+
+    data = {
+        "meta": {"title": manuscript.meta.title, "subtitle": manuscript.meta.subtitle,
+                 "language": manuscript.meta.language, "identifier": manuscript.meta.identifier,
+                 "editors": [{"name": c.name, "role": c.role} for c in manuscript.meta.editors]},
+        "parts": [{"id": p.id, "title": p.title, "kind": p.kind.value} for p in manuscript.parts],
+        "events": [
+            {"id": v.event.id, "part": v.event.part, "date": _iso(v), "time": v.event.time,
+             "time_of_day": v.event.time_of_day.value if v.event.time_of_day else "",
+             "title": v.event.title, "key": v.event.key,
+             "text": "\n\n".join(_paragraphs(v.event.text, notes)),
+             "demands": [{"demand": r.demand.id, "relation": r.relation.value}
+                         for r in v.demands]}
+            for v in view.events
+        ],
+        "demands": [
+            {"id": d.demand.id, "number": d.demand.label.rstrip("."), "first": d.demand.first,
+             "last": d.demand.last, "text": " ".join(_paragraphs(d.demand.text, notes)),
+             "events": [{"event": r.event.anchor, "relation": r.relation.value}
+                        for r in d.events]}
+            for d in view.demands
+        ],
+        "people": entity(EntityKind.PERSON),
+        "places": entity(EntityKind.PLACE),
+        "organizations": entity(EntityKind.ORGANIZATION),
+        "notes": [{"id": n.note.id, "number": n.number,
+                   "text": " ".join(_paragraphs(n.note.text, notes))} for n in view.notes],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _iso(view: EventView) -> str:
+    date = view.event.date
+    if date.precision.value == "month":
+        start = date.start.strftime("%Y-%m")
+        end = date.end.strftime("%Y-%m")
+    else:
+        start, end = date.start.isoformat(), date.end.isoformat()
+    return start if start == end else f"{start}/{end}"
+
+
+def _owner_order(view: BookView) -> object:
+    order = {d.anchor: i for i, d in enumerate(view.demands)}
+    order.update({e.anchor: len(order) + i for i, e in enumerate(view.events)})
+    return lambda owner: order.get(owner, 0)
+
+
+# ---------------------------------------------------------------- Pandoc Markdown
+
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|~^$@"})
+
+
+def _md_escape(text: str) -> str:
+    return text.translate(_MD_SPECIAL)
+
+
+def _md(nodes: tuple[Inline, ...], notes: dict[str, int]) -> str:
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            out.append(_md_escape(typeset(node.text)))
+        elif isinstance(node, Emphasis):
+            mark = "**" if node.strong else "*"
+            out.append(mark + _md(node.children, notes) + mark)
+        elif isinstance(node, Mention):
+            out.append(f"[{_md(node.children, notes)}]"
+                       f"{{#{node.anchor} .mention ref=\"{' '.join(node.entity_ids)}\"}}")
+        elif isinstance(node, Link):
+            out.append(f"[{_md(node.children, notes)}]({node.href})")
+        elif isinstance(node, Correction):
+            out.append(_md_escape(typeset(node.corrected)) + _md_note(node.note_id, notes))
+        elif isinstance(node, NoteRef):
+            out.append(_md_note(node.note_id, notes))
+    return "".join(out)
+
+
+def _md_note(note_id: str, notes: dict[str, int]) -> str:
+    return f"[^{note_id}]" if note_id in notes else ""
+
+
+def _yaml_str(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def export_markdown(manuscript: Manuscript) -> str:
+    """The whole book as Pandoc Markdown: headings with ids, spans for mentions, footnotes."""
+    view = build_view(manuscript)
+    notes = {n.note.id: n.number for n in view.notes}
+    meta = view.meta
+    lines = ["---", f"title: {_yaml_str(meta.title)}"]
+    if meta.subtitle:
+        lines.append(f"subtitle: {_yaml_str(meta.subtitle)}")
+    lines += [f"lang: {meta.language}", f"identifier: {_yaml_str(meta.identifier)}",
+              "author:", *(f"  - {_yaml_str(c.name)}" for c in meta.editors),
+              f"description: {_yaml_str(meta.description)}",
+              f"rights: {_yaml_str(meta.rights)}", "---", ""]
+    for part in view.parts:
+        lines += [f"# {_md_escape(part.part.title)} {{#{part.anchor}}}", ""]
+        for demand in part.demands:
+            text = " ".join(_md(p.children, notes) for p in demand.demand.text.paragraphs)
+            refs = ", ".join(f"[{r.event.reference}](#{r.event.anchor})" for r in demand.events)
+            lines += [f"[{demand.demand.label}]{{#{demand.anchor}}} {text}"
+                      + (f" (→ {refs})" if refs else ""), ""]
+        for event in part.events:
+            lines += _md_event(event, f"{event.date_label} – ", "##", notes)
+        for group in part.groups:
+            lines += [f"## {group.heading} {{#{group.anchor}}}", ""]
+            for event in group.events:
+                lines += _md_event(event, f"{event.when} – " if event.when else "", "###", notes)
+    labels = {e.anchor: e.reference for e in view.events}
+    labels.update({d.anchor: f"{d.demand.label} pont" for d in view.demands})
+    for section in view.indexes:
+        lines += [f"# {section.title} {{#{section.anchor} .unnumbered}}", ""]
+        for row in section.rows:
+            if isinstance(row, SeeReference):
+                lines.append(f"- *{_md_escape(row.form)}* → lásd [{_md_escape(row.target.name)}]"
+                             f"(#{row.anchor})")
+                continue
+            entity = row.entity
+            extra = f" ({entity.life_years})" if entity.life_years else ""
+            extra += f" – {entity.expansion}" if entity.expansion else ""
+            extra += f", {entity.role}" if entity.role else ""
+            owners: list[str] = []
+            for mention in row.mentions:
+                if mention.owner not in owners:
+                    owners.append(mention.owner)
+            refs = ", ".join(f"[{_md_escape(labels.get(o, o))}](#{o})" for o in owners)
+            lines.append(f"- []{{#{row.anchor}}}**{_md_escape(entity.name)}**"
+                         f"{_md_escape(extra)}: {refs}")
+        lines.append("")
+    for note in view.notes:
+        text = " ".join(_md(p.children, notes) for p in note.note.text.paragraphs)
+        lines += [f"[^{note.note.id}]: {text}", ""]
+    return "\n".join(lines)
+
+
+def _md_event(event: EventView, prefix: str, level: str, notes: dict[str, int]) -> list[str]:
+    out = [f"{level} {_md_escape(prefix + event.event.title)} {{#{event.anchor}}}", ""]
+    out += [_md(p.children, notes) for p in event.event.text.paragraphs]
+    if event.demands:
+        out += ["", "→ " + ", ".join(f"[{r.label}](#{r.demand.id})" for r in event.demands)]
+    return [*out, ""]
