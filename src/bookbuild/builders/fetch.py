@@ -13,7 +13,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 MAX_DATA_URI = 256 * 1024
 
 
-class RefusedResource(FatalURLFetchingError):
+class RefusedResource(FatalURLFetchingError):  # type: ignore[misc]
     """A reference to something a build may not read; stops the rendering."""
 
     def __init__(self, url: str, reason: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -73,7 +73,7 @@ def entry_ranges(entry: IndexEntry, page_map: PageMap) -> list[PageRange]:
     return ranges
 
 
-def page_locators(page_map: PageMap) -> object:
+def page_locators(page_map: PageMap) -> Callable[[IndexEntry], Markup]:
     """A function the index template calls: an entry's page ranges as linked HTML."""
 
     def locators(entry: IndexEntry) -> Markup:
@@ -96,7 +96,7 @@ def _page_starts(pages: list[object]) -> Iterator[PageStart]:
             continues = ended_in_word.get(owner, False) and not text[:1].isspace()
             count = _word_starts(text) - (1 if continues and text.strip() else 0)
             if first is None and text.strip():
-                first = (owner, words[owner] + (0 if not continues else 0))
+                first = (owner, words[owner])
             words[owner] += max(count, 0)
             ended_in_word[owner] = bool(text) and not text[-1].isspace()
         if first is None:

@@ -27,11 +27,13 @@ def builder_for(fmt: OutputFormat) -> Builder:
     if fmt is OutputFormat.EPUB:
         from ..builders.epub import EpubBuilder
 
-        return EpubBuilder()
+        epub: Builder = EpubBuilder()
+        return epub
     if fmt is OutputFormat.HTML:
         from ..builders.web import WebBuilder
 
-        return WebBuilder()
+        web: Builder = WebBuilder()
+        return web
     return PdfBuilder()
 
 
@@ -41,8 +43,8 @@ def build_date() -> dt.date:
     if epoch:
         if not epoch.isdigit():
             raise BookbuildError(f"SOURCE_DATE_EPOCH='{epoch}' is not a number of seconds")
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
-    return dt.datetime.now(tz=dt.timezone.utc).date()
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+    return dt.datetime.now(tz=dt.UTC).date()
 
 
 def select_editions(manuscript: Manuscript, names: Sequence[str]) -> list[Edition]:

@@ -21,13 +21,13 @@ def parse_event_date(text: str) -> EventDate:
     text = text.strip()
     if "/" in text:
         first, _, last = text.partition("/")
-        start = parse_event_date(first)
-        end = parse_event_date(last)
-        if start.precision is not end.precision:
+        opening = parse_event_date(first)
+        closing = parse_event_date(last)
+        if opening.precision is not closing.precision:
             raise DateError("both ends of a range need the same precision (day or month)")
-        if end.end < start.start:
+        if closing.end < opening.start:
             raise DateError(f"the range ends ({last}) before it starts ({first})")
-        return EventDate(start.start, end.end, start.precision)
+        return EventDate(opening.start, closing.end, opening.precision)
     day = _DAY.match(text)
     if day:
         year, month, mday = (int(g) for g in day.groups())

@@ -12,7 +12,9 @@ from .markup import ID_RE, MarkupProblem, parse_rich_text
 from .model import RichText
 from .yamlsource import YList, YMap, YNode, YScalar
 
-_INVISIBLE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+_INVISIBLE = re.compile(
+    r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+)
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:

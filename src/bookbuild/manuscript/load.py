@@ -15,13 +15,13 @@ from .model import (
     Demand,
     DemandLink,
     Edition,
+    Emphasis,
     Entity,
     EntityKind,
     Event,
     EventDate,
     Inline,
     Link,
-    Emphasis,
     Manuscript,
     Mention,
     Note,
@@ -34,7 +34,7 @@ from .model import (
     SourceInfo,
     TimeOfDay,
 )
-from .yamlsource import YMap, YScalar, read_yaml
+from .yamlsource import YMap, YNode, YScalar, read_yaml
 
 BOOK_FILE = "book.yaml"
 CHRONOLOGY_FILE = "chronology.yaml"
@@ -108,7 +108,7 @@ class _Loader:
         self.diagnostics = diagnostics
         self.source_map = SourceMap()
 
-    def read(self, name: str, *, required: bool) -> tuple[str, YMap | object | None]:
+    def read(self, name: str, *, required: bool) -> YNode | None:
         path = self.project.manuscript_dir / name
         shown = self.project.shown(path)
         if not path.is_file():
@@ -117,18 +117,18 @@ class _Loader:
                     Location(shown), f"missing manuscript file {name}",
                     "run 'bookbuild new DIR' to see a minimal manuscript",
                 )
-            return shown, None
+            return None
         node = read_yaml(path, shown, self.diagnostics)
         if node is None:
             self.source_map.unreadable.add(name)
-        return shown, node
+        return node
 
     def load(self) -> Manuscript:
         if not self.project.manuscript_dir.is_dir():
             self.diagnostics.error(
                 Location(self.project.shown(self.project.manuscript_dir)),
                 "no manuscript folder here",
-                "run bookbuild in a project folder (one with manuscript/book.yaml) or pass its path",
+                "run bookbuild in a project folder (with manuscript/book.yaml) or pass its path",
             )
         meta, parts, editions = self.load_book()
         demands, demand_links = self.load_demands()
@@ -151,7 +151,8 @@ class _Loader:
     # ------------------------------------------------------------ book.yaml
 
     def load_book(self) -> tuple[BookMeta, tuple[Part, ...], tuple[Edition, ...]]:
-        shown, node = self.read(BOOK_FILE, required=True)
+        shown = self.project.shown(self.project.manuscript_dir / BOOK_FILE)
+        node = self.read(BOOK_FILE, required=True)
         if not isinstance(node, YMap):
             if node is not None:
                 self.diagnostics.error(Location(shown, 1, 1), "book.yaml must be a mapping")
@@ -173,7 +174,8 @@ class _Loader:
             r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", identifier
         ):
             self.diagnostics.error(
-                book.node.key_location("identifier"), f"identifier '{identifier}' is not a urn:uuid",
+                book.node.key_location("identifier"),
+                f"identifier '{identifier}' is not a urn:uuid",
                 "write a fixed urn:uuid:…, e.g. from python -c 'import uuid; print(uuid.uuid4())'",
             )
         source = book.mapping("source")
@@ -205,7 +207,8 @@ class _Loader:
             if role not in CONTRIBUTOR_ROLES:
                 self.diagnostics.error(
                     item.node.key_location("role"), f"unknown contributor role '{role}'",
-                    suggest(role, CONTRIBUTOR_ROLES) or f"use one of {', '.join(CONTRIBUTOR_ROLES)}",
+                    suggest(role, CONTRIBUTOR_ROLES)
+                    or f"use one of {', '.join(CONTRIBUTOR_ROLES)}",
                 )
             out.append(Contributor(item.text("name", required=True), role))
         return tuple(out)
@@ -268,10 +271,10 @@ class _Loader:
     # ------------------------------------------------------------ demands
 
     def load_demands(self) -> tuple[list[Demand], list[DemandLink]]:
-        shown, node = self.read(DEMANDS_FILE, required=False)
+        node = self.read(DEMANDS_FILE, required=False)
         demands: list[Demand] = []
         links: list[DemandLink] = []
-        for item in records(node, "demand", self.diagnostics):  # type: ignore[arg-type]
+        for item in records(node, "demand", self.diagnostics):
             item.check_known(["number", "text", "events"])
             number = item.scalar("number", required=True)
             first = last = 0
@@ -279,7 +282,8 @@ class _Loader:
                 match = re.fullmatch(r"(\d+)(?:\s*[-–]\s*(\d+))?\.?", number.value.strip())
                 if not match:
                     self.diagnostics.error(
-                        number.location, f"demand number '{number.value}' is not a number or range",
+                        number.location,
+                        f"demand number '{number.value}' is not a number or range",
                         "write 13 or 8-10",
                     )
                 else:
@@ -321,12 +325,12 @@ class _Loader:
     # ------------------------------------------------------------ events
 
     def load_events(self, parts: tuple[Part, ...]) -> tuple[list[Event], list[DemandLink]]:
-        shown, node = self.read(CHRONOLOGY_FILE, required=True)
+        node = self.read(CHRONOLOGY_FILE, required=True)
         part_ids = [p.id for p in parts]
         events: list[Event] = []
         links: list[DemandLink] = []
         times = [t.value for t in TimeOfDay]
-        for item in records(node, "event", self.diagnostics):  # type: ignore[arg-type]
+        for item in records(node, "event", self.diagnostics):
             item.check_known(["id", "part", "date", "time", "time_of_day", "title", "key",
                               "demands", "text"])
             event_id = item.identifier()
@@ -389,14 +393,14 @@ class _Loader:
     # ------------------------------------------------------------ entities and notes
 
     def load_entities(self, kind: EntityKind, name: str) -> list[Entity]:
-        shown, node = self.read(name, required=False)
+        node = self.read(name, required=False)
         out: list[Entity] = []
         allowed = ["id", "name", "sort", "aliases", "variants", "key"]
         if kind is EntityKind.PERSON:
             allowed += ["born", "died", "role"]
         elif kind is EntityKind.ORGANIZATION:
             allowed += ["expansion"]
-        for item in records(node, kind.value, self.diagnostics):  # type: ignore[arg-type]
+        for item in records(node, kind.value, self.diagnostics):
             item.check_known(allowed)
             entity_name = item.text("name", required=True)
             born = item.integer("born") if kind is EntityKind.PERSON else None
@@ -421,9 +425,9 @@ class _Loader:
         return out
 
     def load_notes(self) -> list[Note]:
-        shown, node = self.read(NOTES_FILE, required=False)
+        node = self.read(NOTES_FILE, required=False)
         out: list[Note] = []
-        for item in records(node, "note", self.diagnostics):  # type: ignore[arg-type]
+        for item in records(node, "note", self.diagnostics):
             item.check_known(["id", "text"])
             note_id = item.identifier()
             text, scalar = item.rich("text", required=True)

@@ -19,7 +19,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..errors import Location
-
 from .model import (
     Correction,
     CorrectionKind,
@@ -267,11 +266,7 @@ def _collapse_space(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
     for node in nodes:
         if isinstance(node, Text):
             out.append(Text(re.sub(r"[ \t\n]+", " ", node.text)))
-        elif isinstance(node, Emphasis):
-            out.append(Emphasis(_collapse_space(node.children), node.strong))
-        elif isinstance(node, Mention):
-            out.append(replace(node, children=_collapse_space(node.children)))
-        elif isinstance(node, Link):
+        elif isinstance(node, Emphasis | Mention | Link):
             out.append(replace(node, children=_collapse_space(node.children)))
         else:
             out.append(node)

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Union
 
 from ..errors import Location
 
@@ -67,7 +66,7 @@ class Correction:
     location: Location = field(default=NOWHERE, compare=False)
 
 
-Inline = Union[Text, Emphasis, Mention, Link, NoteRef, Correction]
+Inline = Text | Emphasis | Mention | Link | NoteRef | Correction
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 
 from ..errors import Diagnostics, Location
 from .fields import suggest
@@ -110,8 +111,8 @@ def _references(manuscript: Manuscript, diagnostics: Diagnostics, unreadable: se
                         diagnostics.error(node.location, f"unknown note '{node.note_id}'",
                                           suggest(node.note_id, note_ids)
                                           or "add it to notes.yaml")
-            elif isinstance(node, Link) and node.href.startswith("#"):
-                if node.href[1:] not in targets:
+            elif (isinstance(node, Link) and node.href.startswith("#")
+                  and node.href[1:] not in targets):
                     diagnostics.error(node.location, f"link to unknown event '{node.href[1:]}'",
                                       suggest(node.href[1:], targets))
     for note in manuscript.notes:
@@ -141,7 +142,7 @@ def _demand_links(manuscript: Manuscript, diagnostics: Diagnostics,
 def _date_order(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
     for part in manuscript.parts:
         events = manuscript.events_in(part.id)
-        for before, after in zip(events, events[1:], strict=False):
+        for before, after in pairwise(events):
             if after.date.start < before.date.start:
                 diagnostics.warning(
                     after.location,
@@ -198,9 +199,10 @@ def _unmarked_mentions(manuscript: Manuscript, source_map: SourceMap,
         visible = unmarked_text(scalar.value)
         for match in pattern.finditer(visible):
             found = match.group(1)
-            entity = next((e for rx, e in compiled if rx.match(found)), None)
-            if entity is None:  # pragma: no cover - the pattern only matches known forms
+            owner = next((e for rx, e in compiled if rx.match(found)), None)
+            if owner is None:  # pragma: no cover - the pattern only matches known forms
                 continue
+            entity = owner
             word = match.group(0)
             diagnostics.warning(
                 scalar.location_at(match.start()),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 import yaml
 
@@ -56,7 +55,7 @@ class YList:
 @dataclass(frozen=True)
 class YMap:
     entries: dict[str, tuple[YScalar, YNode]] = field(default_factory=dict)
-    location: Location = Location("")
+    location: Location = field(default_factory=lambda: Location(""))
 
     def get(self, key: str) -> YNode | None:
         entry = self.entries.get(key)
@@ -67,11 +66,17 @@ class YMap:
         return entry[0].location if entry else self.location
 
 
-YNode = Union[YScalar, YList, YMap]
+YNode = YScalar | YList | YMap
+
+
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+)
 
 
 class _LimitExceeded(Exception):
-    def __init__(self, message: str, mark: yaml.Mark | None) -> None:
+    def __init__(self, message: str, mark: object) -> None:
         super().__init__(message)
         self.mark = mark
 
@@ -91,7 +96,8 @@ def read_text(path: Path, shown: str, diagnostics: Diagnostics) -> str | None:
         if size > MAX_FILE_BYTES:
             diagnostics.error(
                 Location(shown),
-                f"file is too large ({size // 1024} KiB; the limit is {MAX_FILE_BYTES // 1024} KiB)",
+                f"file is too large ({size // 1024} KiB; "
+                f"the limit is {MAX_FILE_BYTES // 1024} KiB)",
                 "split the manuscript into smaller files or remove what does not belong",
             )
             return None
@@ -162,10 +168,11 @@ def _check_aliases(text: str, shown: str) -> None:
                 )
 
 
-def _mark_location(shown: str, mark: yaml.Mark | None) -> Location:
-    if mark is None:
+def _mark_location(shown: str, mark: object) -> Location:
+    line, column = getattr(mark, "line", None), getattr(mark, "column", None)
+    if line is None or column is None:
         return Location(shown)
-    return Location(shown, mark.line + 1, mark.column + 1)
+    return Location(shown, line + 1, column + 1)
 
 
 def _convert(node: yaml.Node, shown: str, lines: list[str], budget: list[int]) -> YNode:
@@ -173,6 +180,11 @@ def _convert(node: yaml.Node, shown: str, lines: list[str], budget: list[int]) -
     if budget[0] > MAX_NODES:
         raise _LimitExceeded(f"the document has more than {MAX_NODES} values", node.start_mark)
     loc = _mark_location(shown, node.start_mark)
+    if node.tag and node.tag not in _PLAIN_TAGS:
+        raise _LimitExceeded(
+            f"YAML tag '{node.tag}' is not allowed; a manuscript holds plain data only",
+            node.start_mark,
+        )
     if isinstance(node, yaml.ScalarNode):
         return YScalar(
             value=str(node.value),

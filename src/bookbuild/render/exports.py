@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ..manuscript.model import (
     Correction,
@@ -155,7 +155,7 @@ def _iso(view: EventView) -> str:
     return start if start == end else f"{start}/{end}"
 
 
-def _owner_order(view: BookView) -> object:
+def _owner_order(view: BookView) -> Callable[[str], int]:
     order = {d.anchor: i for i, d in enumerate(view.demands)}
     order.update({e.anchor: len(order) + i for i, e in enumerate(view.events)})
     return lambda owner: order.get(owner, 0)

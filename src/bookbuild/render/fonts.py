@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from ..errors import BookbuildError
@@ -74,7 +74,7 @@ def font_face_css(url_for: object = None) -> str:
     return "\n".join(rules)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 

@@ -51,7 +51,7 @@ class PageContext:
 
     edition: Edition
     build_date: dt.date
-    linker: Linker = Linker()
+    linker: Linker = field(default_factory=Linker)
     stylesheets: tuple[str, ...] = ()
     font_faces: str = ""
     locators: Callable[[IndexEntry], Markup] = lambda entry: Markup("")

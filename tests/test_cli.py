@@ -1,0 +1,59 @@
+"""The command line: help for every command, exit codes, new books that pass the check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from bookbuild.cli import main
+
+COMMANDS = sorted(main.commands)
+
+
+def test_the_documented_commands_exist() -> None:
+    assert {"check", "build", "export", "new"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help(command: str, cli: Callable[..., Result]) -> None:
+    result = cli(command, "--help")
+    assert result.exit_code == 0
+    assert "Usage:" in result.output and len(result.output.splitlines()) > 3
+
+
+def test_new_writes_a_book_that_passes_strict(tmp_path: Path,
+                                              cli: Callable[..., Result]) -> None:
+    target = tmp_path / "ujkonyv"
+    assert cli("new", target).exit_code == 0
+    result = cli("check", "--strict", target)
+    assert result.exit_code == 0, result.output
+    text = cli("export", target).stdout
+    assert text.count("pont") >= 2
+    ids = [line for line in (target / "manuscript" / "book.yaml").read_text().splitlines()
+           if line.startswith("identifier:")]
+    assert ids and "00000000" not in ids[0]  # a fresh identifier per book
+
+
+def test_new_refuses_to_overwrite(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    cli("new", tmp_path)
+    result = cli("new", tmp_path)
+    assert result.exit_code == 1
+    assert "already holds a manuscript" in result.output
+
+
+def test_check_outside_a_project_is_a_message_not_a_traceback(
+        tmp_path: Path, cli: Callable[..., Result]) -> None:
+    result = cli("check", tmp_path)
+    assert result.exit_code == 1
+    assert "error:" in result.output and "Traceback" not in result.output
+
+
+def test_unknown_edition_is_a_clear_error(cli: Callable[..., Result]) -> None:
+    from conftest import VALID
+
+    result = cli("build", "-e", "poster", VALID)
+    assert result.exit_code == 1
+    assert "unknown edition 'poster'" in result.output
