@@ -144,9 +144,8 @@ def parse_yaml(text: str, shown: str, diagnostics: Diagnostics) -> YNode | None:
         loader.dispose()
     if node is None:
         return YMap(location=Location(shown, 1, 1))
-    lines = text.split("\n")
     try:
-        return _convert(node, shown, lines, [0])
+        return _convert(node, shown, text, [0])
     except _LimitExceeded as exc:
         diagnostics.error(_mark_location(shown, exc.mark), str(exc))
         return None
@@ -175,7 +174,7 @@ def _mark_location(shown: str, mark: object) -> Location:
     return Location(shown, line + 1, column + 1)
 
 
-def _convert(node: yaml.Node, shown: str, lines: list[str], budget: list[int]) -> YNode:
+def _convert(node: yaml.Node, shown: str, text: str, budget: list[int]) -> YNode:
     budget[0] += 1
     if budget[0] > MAX_NODES:
         raise _LimitExceeded(f"the document has more than {MAX_NODES} values", node.start_mark)
@@ -189,17 +188,17 @@ def _convert(node: yaml.Node, shown: str, lines: list[str], budget: list[int]) -
         return YScalar(
             value=str(node.value),
             location=loc,
-            raw=_raw_slice(lines, node.start_mark, node.end_mark),
+            raw=_raw_slice(text, node.start_mark, node.end_mark),
             style=node.style or "",
             tag=node.tag or "",
         )
     if isinstance(node, yaml.SequenceNode):
-        return YList(tuple(_convert(item, shown, lines, budget) for item in node.value), loc)
+        return YList(tuple(_convert(item, shown, text, budget) for item in node.value), loc)
     if isinstance(node, yaml.MappingNode):
         entries: dict[str, tuple[YScalar, YNode]] = {}
         for key_node, value_node in node.value:
-            key = _convert(key_node, shown, lines, budget)
-            value = _convert(value_node, shown, lines, budget)
+            key = _convert(key_node, shown, text, budget)
+            value = _convert(value_node, shown, text, budget)
             if not isinstance(key, YScalar):
                 raise _LimitExceeded("a mapping key must be a plain word", key_node.start_mark)
             if key.value in entries:
@@ -209,14 +208,10 @@ def _convert(node: yaml.Node, shown: str, lines: list[str], budget: list[int]) -
     raise _LimitExceeded("unsupported YAML node", node.start_mark)  # pragma: no cover
 
 
-def _raw_slice(lines: list[str], start: yaml.Mark, end: yaml.Mark) -> str:
-    if start.line == end.line:
-        return lines[start.line][start.column : end.column]
-    parts = [lines[start.line][start.column :]]
-    parts.extend(lines[start.line + 1 : end.line])
-    if end.line < len(lines):
-        parts.append(lines[end.line][: end.column])
-    return "\n".join(parts)
+def _raw_slice(text: str, start: object, end: object) -> str:
+    """The source text a node was read from."""
+    first, last = getattr(start, "index", 0), getattr(end, "index", 0)
+    return text[first:last] if 0 <= first <= last else ""
 
 
 def _align(scalar: YScalar, offset: int) -> Location:
