@@ -42,3 +42,31 @@ def overlay(case: Path, target: Path) -> None:
     """Copy the manuscript files of an error case over a valid project."""
     for path in case.glob("*.yaml"):
         shutil.copy(path, target / "manuscript" / path.name)
+
+
+EPOCH = "1700000000"  # 2023-11-14: a fixed build date for reproducible outputs
+
+
+def build_into(project: Path, out: Path, *editions: str) -> Path:
+    """Build ``editions`` (default: all) of ``project`` into ``out`` in-process."""
+    import os
+
+    from bookbuild.commands.build import build
+
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    import io
+
+    build(project, editions=editions, out=out, err=io.StringIO())
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every edition of the bundled 1956 book, built once per test session."""
+    return build_into(REPO, tmp_path_factory.mktemp("dist"), "booklet", "handout", "html")
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every edition of the minimal valid fixture, built once per test session."""
+    return build_into(VALID, tmp_path_factory.mktemp("fixture-dist"))

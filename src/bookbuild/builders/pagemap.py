@@ -86,19 +86,27 @@ def page_locators(page_map: PageMap) -> Callable[[IndexEntry], Markup]:
 
 
 def _page_starts(pages: list[object]) -> Iterator[PageStart]:
-    """For each page, the element and word its text begins with (blank pages: the next one's)."""
+    """For each page, the element and word its text begins with (blank pages: the next one's).
+
+    Words are counted in each element's own text (text inside a nested flow element that
+    has an id counts for that element), as the source text has them: generated content
+    (``::before``, ``::after``, list markers) is not counted, a line break at a space
+    separates words, and a word broken across lines or pages (at a hyphen) counts once.
+    """
     words: Counter[str] = Counter()  # words seen so far per element
+    last_text: dict[str, str] = {}  # per element, the text of its previous run
     pending: list[int] = []
     for number, page in enumerate(pages, start=1):
         first: tuple[str, int] | None = None
-        ended_in_word: dict[str, bool] = {}
-        for owner, text in _text_runs(page._page_box):  # type: ignore[attr-defined]
-            continues = ended_in_word.get(owner, False) and not text[:1].isspace()
+        for owner, text, line_start in _text_runs(page._page_box):  # type: ignore[attr-defined]
+            if not text:
+                continue
+            continues = _continues(last_text.get(owner, ""), text, line_start)
             count = _word_starts(text) - (1 if continues and text.strip() else 0)
             if first is None and text.strip():
                 first = (owner, words[owner])
             words[owner] += max(count, 0)
-            ended_in_word[owner] = bool(text) and not text[-1].isspace()
+            last_text[owner] = text
         if first is None:
             pending.append(number)
             continue
@@ -110,20 +118,44 @@ def _page_starts(pages: list[object]) -> Iterator[PageStart]:
         yield PageStart(blank, "", -1)
 
 
+HYPHENS = ("\u2010", "-", "\u2011", "\u00ad")
+DASHES = ("\u2013", "\u2014")
+
+
+def _continues(previous: str, text: str, line_start: bool) -> bool:
+    """Whether ``text`` goes on with the word ``previous`` ended in."""
+    if not previous or previous[-1].isspace() or text[:1].isspace():
+        return False
+    if not line_start:
+        return True
+    # a new line: the space it broke at was dropped; only a break after a hyphen, or after
+    # a dash glued to its word (1953–55), splits a word
+    if previous.endswith(HYPHENS):
+        return True
+    return previous.endswith(DASHES) and len(previous) > 1 and not previous[-2].isspace()
+
+
 def _word_starts(text: str) -> int:
     return len(text.split())
 
 
-def _text_runs(box: object, owner: str = "") -> Iterator[tuple[str, str]]:
-    """(owning flow element id, text) of every text box in a page's flow, in order."""
-    if isinstance(box, boxes.MarginBox):
+def _text_runs(box: object, owner: str = "",
+               line_start: bool = False) -> Iterator[tuple[str, str, bool]]:
+    """(owning flow element id, text, first on its line) of a page's text boxes, in order.
+
+    Generated content (pseudo-elements) and margin boxes are left out.
+    """
+    if isinstance(box, boxes.MarginBox) or "::" in (getattr(box, "element_tag", "") or ""):
         return
     element = getattr(box, "element", None)
     tag = getattr(box, "element_tag", "")
     if element is not None and tag in FLOW_TAGS and element.get("id"):
         owner = element.get("id")
     if isinstance(box, boxes.TextBox):
-        yield owner, box.text.replace("\u00ad", "")
+        yield owner, box.text.replace("\u00ad", ""), line_start
         return
+    first = isinstance(box, boxes.LineBox) or line_start
     for child in getattr(box, "children", ()):
-        yield from _text_runs(child, owner)
+        for run in _text_runs(child, owner, first):
+            first = False
+            yield run

@@ -180,6 +180,13 @@ class BookView:
         return next((n.number for n in self.notes if n.note.id == note_id), 0)
 
     @property
+    def demand_notes(self) -> tuple[NoteView, ...]:
+        """The notes referenced from the demands (what a demands-only page must print)."""
+        used = {node.note_id for d in self.demands for node in d.demand.text.inlines()
+                if isinstance(node, NoteRef | Correction)}
+        return tuple(n for n in self.notes if n.note.id in used)
+
+    @property
     def events(self) -> tuple[EventView, ...]:
         out: list[EventView] = []
         for part in self.parts:

@@ -1,0 +1,68 @@
+"""The web edition: one responsive HTML page with its stylesheets and fonts, in ``html/``."""
+
+from __future__ import annotations
+
+import shutil
+
+from markupsafe import Markup
+
+from ..render.book import IndexEntry, build_view
+from ..render.figures import timeline_figure
+from ..render.fonts import FontFace, font_face_css, font_faces
+from ..render.html import PageContext, render_page
+from ..render.inline import Linker
+from .base import BuildJob, BuildResult, Output
+
+FOLDER = "html"
+
+
+def mention_locators(entry: IndexEntry) -> Markup:
+    """Links to every place an entity is mentioned, labelled by day or demand."""
+    seen: list[str] = []
+    links: list[Markup] = []
+    for mention in entry.mentions:
+        if mention.owner in seen:
+            continue
+        seen.append(mention.owner)
+        links.append(Markup('<a href="#{}">{}</a>').format(mention.anchor, mention.label))
+    return Markup(", ").join(links)
+
+
+class WebBuilder:
+    """Renders the whole book as ``html/index.html`` with relative links only."""
+
+    def build(self, job: BuildJob) -> BuildResult:
+        view = build_view(job.manuscript, job.edition)
+        folder = job.staging / FOLDER
+        (folder / "css").mkdir(parents=True, exist_ok=True)
+        (folder / "fonts").mkdir(exist_ok=True)
+        stylesheets = []
+        for name in ("base.css", f"{job.edition.layout}.css"):
+            source = next((d / "css" / name for d in job.layout_dirs
+                           if (d / "css" / name).is_file()), None)
+            if source is not None:
+                shutil.copyfile(source, folder / "css" / name)
+                stylesheets.append(f"css/{name}")
+        for face in font_faces():
+            shutil.copyfile(face.path, folder / "fonts" / face.path.name)
+
+        def font_url(face: FontFace) -> str:
+            return f"fonts/{face.path.name}"
+
+        context = PageContext(
+            edition=job.edition,
+            build_date=job.build_date,
+            linker=Linker(link_mentions=True,
+                          note_numbers={n.note.id: n.number for n in view.notes}),
+            stylesheets=tuple(stylesheets),
+            font_faces=font_face_css(font_url),
+            locators=mention_locators,
+            extra={"timeline_figure": timeline_figure(view)},
+        )
+        html = render_page(job.env, f"{job.edition.layout}.html.j2", view, context)
+        page = folder / "index.html"
+        page.write_text(html, encoding="utf-8")
+        outputs = [Output.of(page, job.staging, job.edition.name, "html")]
+        outputs += [Output.of(p, job.staging, job.edition.name, "asset")
+                    for p in sorted(folder.rglob("*")) if p.is_file() and p != page]
+        return BuildResult(tuple(outputs))
