@@ -37,7 +37,7 @@ def test_corrections_print_the_new_and_remember_the_old() -> None:
                      (CorrectionKind.INSERT, "", ".", "p"),
                      (CorrectionKind.DELETE, "”", "", "q")]
     children = rich.paragraphs[0].children
-    assert plain_text(children) == "Regnum Marianum helyén . x "
+    assert plain_text(children) == "Regnum Marianum helyén [.] x "  # insertions in brackets
     assert plain_text(children, source=True) == "Regnum Marinum helyén  x ”"
 
 

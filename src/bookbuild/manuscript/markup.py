@@ -282,7 +282,7 @@ def plain_text(nodes: tuple[Inline, ...], *, source: bool = False) -> str:
         elif isinstance(node, Emphasis | Mention | Link):
             parts.append(plain_text(node.children, source=source))
         elif isinstance(node, Correction):
-            parts.append(node.original if source else node.corrected)
+            parts.append(node.original if source else node.printed)
     return "".join(parts)
 
 

@@ -65,6 +65,13 @@ class Correction:
     note_id: str = ""
     location: Location = field(default=NOWHERE, compare=False)
 
+    @property
+    def printed(self) -> str:
+        """What the book prints: an insertion stands in square brackets, as editors mark it."""
+        if self.kind is CorrectionKind.INSERT:
+            return f"[{self.corrected}]"
+        return self.corrected
+
 
 Inline = Text | Emphasis | Mention | Link | NoteRef | Correction
 

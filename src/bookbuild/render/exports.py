@@ -32,7 +32,7 @@ def _plain(nodes: tuple[Inline, ...], notes: dict[str, int]) -> str:
         elif isinstance(node, Emphasis | Mention | Link):
             out.append(_plain(node.children, notes))
         elif isinstance(node, Correction):
-            out.append(typeset(node.corrected) + _note_mark(node.note_id, notes))
+            out.append(typeset(node.printed) + _note_mark(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_note_mark(node.note_id, notes))
     return "".join(out)
@@ -184,7 +184,7 @@ def _md(nodes: tuple[Inline, ...], notes: dict[str, int]) -> str:
         elif isinstance(node, Link):
             out.append(f"[{_md(node.children, notes)}]({node.href})")
         elif isinstance(node, Correction):
-            out.append(_md_escape(typeset(node.corrected)) + _md_note(node.note_id, notes))
+            out.append(_md_escape(typeset(node.printed)) + _md_note(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_md_note(node.note_id, notes))
     return "".join(out)

@@ -77,7 +77,7 @@ def _node(node: Inline, linker: Linker) -> Markup:
     if isinstance(node, NoteRef):
         return _note_ref(node.note_id, linker)
     if isinstance(node, Correction):
-        shown = _text(node.corrected, linker) if node.corrected else Markup("")
+        shown = _text(node.printed, linker) if node.printed else Markup("")
         return Markup('<span class="correction">{}</span>{}').format(
             shown, _note_ref(node.note_id, linker))
     raise TypeError(f"unknown inline node {node!r}")  # pragma: no cover
