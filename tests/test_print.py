@@ -74,7 +74,7 @@ def page_number_of(text: str) -> int | None:
     """The printed folio of a booklet page: a number alone on the first or last line."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     for line in (lines[-1:] + lines[:1]) if lines else []:
-        if line.isdigit():
+        if line.isdigit() and len(line) <= 3:  # a folio, not a year
             return int(line)
     return None
 
