@@ -34,8 +34,13 @@ def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
     return tuple(urls)
 
 
-def render_html(job: BuildJob, view: BookView, page_map: PageMap | None) -> str:
-    """The edition's final HTML; index locators come from ``page_map`` when given."""
+def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
+                template: str = "", first_page: int = 1) -> str:
+    """The edition's HTML; index locators come from ``page_map`` when given.
+
+    ``template`` renders another page of the same layout (the index alone),
+    numbered from ``first_page``.
+    """
     linker = Linker(link_mentions=False, hyphenate=True,
                     note_numbers={n.note.id: n.number for n in view.notes})
     extra: dict[str, object] = {"timeline_figure": timeline_figure(view)}
@@ -44,11 +49,13 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None) -> str:
         build_date=job.build_date,
         linker=linker,
         stylesheets=stylesheet_urls(job),
-        font_faces=font_face_css(),
+        font_faces=font_face_css() + (
+            f"\n@page :first {{ counter-reset: page {first_page}; }}" if first_page > 1
+            else ""),
         locators=page_locators(page_map) if page_map else page_locators(PageMap({}, 0)),
         extra=extra,
     )
-    return render_page(job.env, f"{job.edition.layout}.html.j2", view, context)
+    return render_page(job.env, template or f"{job.edition.layout}.html.j2", view, context)
 
 
 class PdfBuilder:
@@ -61,15 +68,10 @@ class PdfBuilder:
         html = render_html(job, view, None)
         check_glyphs(html)
         document = self.layout(job, html)
-        page_map = PageMap.from_document(document)
         timings["layout"] = time.perf_counter() - start
-        if any(section.rows for section in view.indexes) and "index-" in html:
-            html = render_html(job, view, page_map)
-            document = self.layout(job, html)
-            final_map = PageMap.from_document(document)
-            timings["index"] = time.perf_counter() - start - timings["layout"]
-        else:
-            final_map = page_map
+        document = self.with_index(job, view, document)
+        final_map = PageMap.from_document(document)
+        timings["index"] = time.perf_counter() - start - timings["layout"]
         pages = len(document.pages)
         if job.edition.max_pages and pages > job.edition.max_pages:
             raise BookbuildError(
@@ -92,6 +94,25 @@ class PdfBuilder:
                                      sheets))
         timings["total"] = time.perf_counter() - start
         return BuildResult(tuple(outputs), final_map, timings)
+
+    def with_index(self, job: BuildJob, view: BookView,
+                   document: weasyprint.document.Document) -> weasyprint.document.Document:
+        """Replace the index pages by ones that carry the layout's own page numbers.
+
+        The book is laid out once with empty index locators; the pages before the
+        index do not depend on them. Only the index is laid out again, numbered on
+        from where it starts, and its pages take the place of the first ones.
+        """
+        template = f"{job.edition.layout}-index.html.j2"
+        if not view.indexes or template not in job.env.list_templates():
+            return document
+        page_map = PageMap.from_document(document)
+        start = page_map.page_of(view.indexes[0].anchor)
+        if start < 1:
+            return document
+        index_html = render_html(job, view, page_map, template=template, first_page=start)
+        index = self.layout(job, index_html)
+        return document.copy(document.pages[: start - 1] + index.pages)
 
     def layout(self, job: BuildJob, html: str) -> weasyprint.document.Document:
         roots = [*job.layout_dirs, job.project.manuscript_dir, *font_dirs()]
