@@ -63,7 +63,7 @@ def build_into(project: Path, out: Path, *editions: str) -> Path:
 @pytest.fixture(scope="session")
 def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every edition of the bundled 1956 book, built once per test session."""
-    return build_into(REPO, tmp_path_factory.mktemp("dist"), "booklet", "handout", "html")
+    return build_into(REPO, tmp_path_factory.mktemp("dist"))
 
 
 @pytest.fixture(scope="session")

@@ -51,12 +51,23 @@ def export(path: Path | None, fmt: str) -> None:
               help="Build only this edition (repeatable); default: every edition.")
 @click.option("--out", "-o", type=click.Path(path_type=Path, file_okay=False),
               help="Output folder (default: dist/ in the project).")
+@click.option("--force", is_flag=True, help="Rebuild even the editions whose inputs are unchanged.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Editions built at once, in separate processes (default: the CPU count).")
+@click.option("--verbose", "-v", "verbosity", flag_value=2, help="Say more: stage timings.")
+@click.option("--quiet", "-q", "verbosity", flag_value=0, help="Say nothing but errors.")
 @PATH_ARG
-def build(path: Path | None, editions: tuple[str, ...], out: Path | None) -> None:
-    """Build the editions (PDF booklet, imposed booklet, handout, EPUB, HTML) into dist/."""
+def build(path: Path | None, editions: tuple[str, ...], out: Path | None, force: bool,
+          jobs: int | None, verbosity: int | None) -> None:
+    """Build the editions (PDF booklet, imposed booklet, handout, EPUB, HTML) into dist/.
+
+    Only editions whose inputs changed since the last build are rebuilt; outputs
+    are replaced atomically, so a failed build leaves the previous ones intact.
+    """
     from .commands.build import build as run
 
-    _exit(lambda: run(path, editions=editions, out=out, err=sys.stderr) and 0)
+    _exit(lambda: run(path, editions=editions, out=out, err=sys.stderr, force=force,
+                      jobs=jobs or 0, verbosity=1 if verbosity is None else verbosity) and 0)
 
 
 @main.command()

@@ -6,13 +6,15 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-import jinja2
+from typing import TYPE_CHECKING, Protocol
 
 from ..manuscript import Manuscript, Project
 from ..manuscript.model import Edition
-from .pagemap import PageMap
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from .pagemap import PageMap
 
 
 @dataclass(frozen=True)
@@ -30,10 +32,6 @@ class BuildJob:
 
     @property
     def slug(self) -> str:
-        return self.project_slug
-
-    @property
-    def project_slug(self) -> str:
         return self.manuscript.meta.slug
 
 

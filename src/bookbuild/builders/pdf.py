@@ -95,6 +95,12 @@ class PdfBuilder:
         timings["total"] = time.perf_counter() - start
         return BuildResult(tuple(outputs), final_map, timings)
 
+    def page_map(self, job: BuildJob) -> PageMap:
+        """Lay the edition out without writing it: where its anchors and pages fall."""
+        view = build_view(job.manuscript, job.edition)
+        document = self.layout(job, render_html(job, view, None))
+        return PageMap.from_document(self.with_index(job, view, document))
+
     def with_index(self, job: BuildJob, view: BookView,
                    document: weasyprint.document.Document) -> weasyprint.document.Document:
         """Replace the index pages by ones that carry the layout's own page numbers.

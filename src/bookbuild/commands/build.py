@@ -1,40 +1,95 @@
-"""``bookbuild build``: load → validate → enrich → render → write, for every edition."""
+"""``bookbuild build``: load → validate → enrich → render → write, for every edition.
+
+Read top to bottom: find the project and the editions asked for; skip the
+editions whose inputs did not change since the last build; load and validate
+the manuscript once; build the rest (in parallel processes where possible)
+into a private staging folder; move the finished files into the output
+folder; record what was built.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
-import shutil
-import tempfile
-import time
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from ..builders.base import Builder, BuildJob, BuildResult, Output
-from ..builders.pdf import PdfBuilder
+from ..builders.base import BuildResult, Output
+from ..builders.cache import CACHE_FILE, BuildRecord, edition_keys
+from ..builders.outdir import (
+    describe_os_error,
+    locked,
+    publish,
+    remove_stale_staging,
+    staging_folder,
+)
 from ..errors import BookbuildError, Diagnostics, ManuscriptError
 from ..manuscript import Manuscript, Project, find_project, read_manuscript
-from ..manuscript.model import Edition, OutputFormat
-from ..render.html import layout_dirs, make_environment
+from ..manuscript.load import BOOK_FILE
+from ..manuscript.model import Edition
+from ..render.html import layout_dirs
 from .check import report
+from .progress import Reporter
+
+if TYPE_CHECKING:
+    from ..builders.schedule import BuildContext
+
+MANIFEST = "manifest.json"
 
 
-def builder_for(fmt: OutputFormat) -> Builder:
-    """The builder of one output format (imported only when an edition needs it)."""
-    if fmt is OutputFormat.EPUB:
-        from ..builders.epub import EpubBuilder
+def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None = None,
+          err: TextIO, force: bool = False, jobs: int = 0,
+          verbosity: int = 1) -> list[Output]:
+    """Build the editions asked for (all by default); returns every output in the folder."""
+    reporter = Reporter(err, verbosity)
+    project = find_project(path)
+    out_dir = resolve_out(project, out)
+    dirs = tuple(layout_dirs(project.layouts_dir))
+    date = build_date()
+    with locked(out_dir):
+        remove_stale_staging(out_dir)
+        record = BuildRecord(out_dir)
+        declared = declared_editions(project, err)
+        requested = select_editions(declared, editions)
+        keys = edition_keys(project, dirs, declared, date.isoformat())
+        todo = [e for e in requested if force or not record.is_current(e.name, keys[e.name])]
+        if not todo:
+            reporter.up_to_date(out_dir, [e.name for e in requested])
+            return _all_outputs(record, declared)
+        manuscript = load_valid(project, err)
+        selected = select_editions(manuscript.editions, [e.name for e in todo])
+        with staging_folder(out_dir) as staging:
+            from ..builders.schedule import BuildContext
 
-        epub: Builder = EpubBuilder()
-        return epub
-    if fmt is OutputFormat.HTML:
-        from ..builders.web import WebBuilder
+            context = BuildContext(project, manuscript, dirs, staging, date)
+            results = _run(context, selected, jobs, reporter)
+            for edition in selected:
+                record.update(edition.name, keys[edition.name],
+                              list(results[edition.name].outputs))
+            record.forget_others(e.name for e in manuscript.editions)
+            outputs = _all_outputs(record, manuscript.editions)
+            _write_manifest(staging, manuscript, outputs, date)
+            (staging / CACHE_FILE).write_text(record.text(), encoding="utf-8")
+            names = [o.name for r in results.values() for o in r.outputs]
+            publish(staging, out_dir, [*names, MANIFEST, CACHE_FILE])
+    reporter.summary(out_dir, outputs, [e.name for e in selected],
+                     [e.name for e in requested if e not in todo])
+    return outputs
 
-        web: Builder = WebBuilder()
-        return web
-    return PdfBuilder()
+
+def _run(context: BuildContext, selected: list[Edition], jobs: int,
+         reporter: Reporter) -> dict[str, BuildResult]:
+    from ..builders.schedule import run_editions
+
+    try:
+        results = run_editions(context, selected, jobs=jobs or os.cpu_count() or 1,
+                               listen=reporter.edition)
+    except OSError as exc:
+        raise describe_os_error(exc, "the outputs") from None
+    return {name: r for name, r in results.items() if any(e.name == name for e in selected)}
 
 
 def build_date() -> dt.date:
@@ -47,15 +102,29 @@ def build_date() -> dt.date:
     return dt.datetime.now(tz=dt.UTC).date()
 
 
-def select_editions(manuscript: Manuscript, names: Sequence[str]) -> list[Edition]:
-    """The editions asked for (all by default), PDF first: the EPUB needs the booklet's pages."""
-    known = {e.name: e for e in manuscript.editions}
+def declared_editions(project: Project, err: TextIO) -> list[Edition]:
+    """The editions book.yaml declares (read cheaply: the cache decides before loading all)."""
+    from ..manuscript.load import load_book_file
+
+    diagnostics = Diagnostics()
+    editions = load_book_file(project, diagnostics)
+    if diagnostics.errors:
+        report(diagnostics, err)
+        raise ManuscriptError(diagnostics)
+    if not editions:
+        raise BookbuildError(f"{BOOK_FILE} declares no editions",
+                             "add an 'editions:' mapping, see docs/manuscript-format.md")
+    return editions
+
+
+def select_editions(declared: Sequence[Edition], names: Sequence[str]) -> list[Edition]:
+    """The editions asked for (all by default), in their declared order."""
+    known = {e.name: e for e in declared}
     unknown = [n for n in names if n not in known]
     if unknown:
         raise BookbuildError(f"unknown edition '{unknown[0]}'",
                              f"editions in book.yaml: {', '.join(known) or 'none'}")
-    chosen = [known[n] for n in names] if names else list(known.values())
-    return sorted(chosen, key=lambda e: e.format is not OutputFormat.PDF)
+    return [e for e in declared if not names or e.name in names]
 
 
 def resolve_out(project: Project, out: Path | None) -> Path:
@@ -67,48 +136,17 @@ def resolve_out(project: Project, out: Path | None) -> Path:
     return folder
 
 
-def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None = None,
-          err: TextIO) -> list[Output]:
-    project = find_project(path)
+def load_valid(project: Project, err: TextIO) -> Manuscript:
     diagnostics = Diagnostics()
     manuscript = read_manuscript(project, diagnostics)
     if diagnostics.errors:
         report(diagnostics, err)
         raise ManuscriptError(diagnostics)
-    selected = select_editions(manuscript, editions)
-    out_dir = resolve_out(project, out)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    dirs = tuple(layout_dirs(project.layouts_dir))
-    env = make_environment(list(dirs))
-    date = build_date()
-    staging = Path(tempfile.mkdtemp(prefix=".bookbuild-", dir=out_dir))
-    try:
-        results = _build_all(project, manuscript, selected, env, dirs, staging, date, err)
-        outputs = [o for r in results for o in r.outputs]
-        _write_manifest(staging, manuscript, outputs, date)
-        _publish(staging, out_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return outputs
+    return manuscript
 
 
-def _build_all(project: Project, manuscript: Manuscript, selected: list[Edition],
-               env: object, dirs: tuple[Path, ...], staging: Path, date: dt.date,
-               err: TextIO) -> list[BuildResult]:
-    results: list[BuildResult] = []
-    booklet_pages = None
-    for edition in selected:
-        job = BuildJob(project, manuscript, edition, env, dirs, staging,  # type: ignore[arg-type]
-                       date, booklet_pages)
-        started = time.perf_counter()
-        result = builder_for(edition.format).build(job)
-        if edition.format is OutputFormat.PDF and edition.impose and booklet_pages is None:
-            booklet_pages = result.page_map
-        for output in result.outputs:
-            print(f"  {output.name}: {output.pages or '-'} pages, {output.size // 1024} KiB "
-                  f"({time.perf_counter() - started:.1f} s)", file=err)
-        results.append(result)
-    return results
+def _all_outputs(record: BuildRecord, editions: Sequence[Edition]) -> list[Output]:
+    return sorted((o for e in editions for o in record.outputs(e.name)), key=lambda o: o.name)
 
 
 def _write_manifest(staging: Path, manuscript: Manuscript, outputs: list[Output],
@@ -117,17 +155,7 @@ def _write_manifest(staging: Path, manuscript: Manuscript, outputs: list[Output]
         "title": manuscript.meta.title,
         "identifier": manuscript.meta.identifier,
         "build_date": date.isoformat(),
-        "outputs": [asdict(replace(o)) for o in sorted(outputs, key=lambda o: o.name)],
+        "outputs": [asdict(o) for o in outputs],
     }
-    (staging / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def _publish(staging: Path, out_dir: Path) -> None:
-    """Move every staged file into place with a rename: readers never see half a file."""
-    for path in sorted(staging.rglob("*")):
-        if path.is_dir():
-            continue
-        target = out_dir / path.relative_to(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(path, target)
+    (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                    encoding="utf-8")

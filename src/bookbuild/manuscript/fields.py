@@ -13,8 +13,16 @@ from .model import RichText
 from .yamlsource import YList, YMap, YNode, YScalar
 
 _INVISIBLE = re.compile(
-    r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]"
+    r"[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f"
+    r"\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0"
+    r"\U000e0000-\U000e0fff]"
 )
+# Characters no text of a book may hold: C0/C1 controls (but tab and line feed), DEL,
+# and the noncharacters. They print as nothing or as boxes and are not allowed in XML.
+_FORBIDDEN = re.compile(
+    r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufdd0-\ufdef\ufffe\uffff]"
+)
+_TAG_LIKE = re.compile(r"<\s*[A-Za-z!/?]")
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -70,7 +78,30 @@ class Fields:
             if required:
                 self.diagnostics.error(node.location, f"'{name}' is empty in {self.what}")
             return None
+        if not self.clean(node, name):
+            return None
         return node
+
+    def clean(self, node: YScalar, name: str) -> bool:
+        """False (and an error where it stands) if the value holds a control character."""
+        bad = _FORBIDDEN.search(node.value)
+        if bad is None:
+            return True
+        self.diagnostics.error(
+            node.location_at(bad.start()),
+            f"'{name}' contains the control character U+{ord(bad.group()):04X}",
+            "retype the text; a control character cannot be printed",
+        )
+        return False
+
+    def refuse_html(self, node: YScalar, value: str, name: str) -> None:
+        """Plain-text fields hold no markup: anything tag-like is refused where it stands."""
+        tag = _TAG_LIKE.search(value) if "<" in value else None
+        if tag is not None:
+            self.diagnostics.error(
+                node.location_at(node.value.find(tag.group())),
+                f"raw HTML is not allowed in '{name}'", "write plain text",
+            )
 
     def text(self, name: str, *, required: bool = False, default: str = "") -> str:
         node = self.scalar(name, required=required)
@@ -79,10 +110,7 @@ class Fields:
         value = node.value.strip()
         if not value and required:
             self.diagnostics.error(node.location, f"'{name}' is empty in {self.what}")
-        if "<" in value and re.search(r"<\s*[A-Za-z!/?]", value):
-            self.diagnostics.error(
-                node.location, f"raw HTML is not allowed in '{name}'", "write plain text"
-            )
+        self.refuse_html(node, value, name)
         return value
 
     def identifier(self, name: str = "id") -> str:
@@ -137,6 +165,9 @@ class Fields:
         if node is None or (isinstance(node, YScalar) and node.is_null):
             return ()
         if isinstance(node, YScalar):
+            if not self.clean(node, name):
+                return ()
+            self.refuse_html(node, node.value, name)
             return (node.value.strip(),)
         if not isinstance(node, YList):
             self.diagnostics.error(node.location, f"'{name}' must be a list, not {describe(node)}")
@@ -144,7 +175,9 @@ class Fields:
         out: list[str] = []
         for item in node.items:
             if isinstance(item, YScalar) and not item.is_null:
-                out.append(item.value.strip())
+                if self.clean(item, name):
+                    self.refuse_html(item, item.value, name)
+                    out.append(item.value.strip())
             else:
                 self.diagnostics.error(item.location, f"each item of '{name}' must be a text")
         return tuple(out)

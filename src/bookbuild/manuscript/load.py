@@ -102,6 +102,12 @@ def _resolve_numbers(links: list[DemandLink], demands: list[Demand]) -> list[Dem
     return out
 
 
+def load_book_file(project: Project, diagnostics: Diagnostics) -> list[Edition]:
+    """Only book.yaml's editions: enough to decide what a build must do."""
+    _meta, _parts, editions = _Loader(project, diagnostics).load_book()
+    return list(editions)
+
+
 class _Loader:
     def __init__(self, project: Project, diagnostics: Diagnostics) -> None:
         self.project = project

@@ -15,6 +15,7 @@ small on purpose, so that every problem can be pointed at exactly:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -170,6 +171,12 @@ class _Parser:
         target = self.text[close + 2 : paren].strip()
         children = self.inlines(i + 1, close)
         after = paren + 1
+        hidden = next((c for c in target if _invisible(c) and not c.isspace()), "")
+        if hidden:
+            self.problem(close + 2, f"the link or mention target contains the invisible "
+                         f"character U+{ord(hidden):04X}",
+                         "retype the target: ids are lower-case letters, digits and hyphens")
+            return list(children), after
         if target.startswith("@"):
             ids = tuple(part.strip() for part in target[1:].split(","))
             bad = [x for x in ids if not ID_RE.match(x)]
@@ -228,8 +235,13 @@ class _Parser:
         return -1
 
 
+def _invisible(ch: str) -> bool:
+    """A control or format character (zero-width, bidi override …): unseen, so never meant."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
+
+
 def _is_safe_url(url: str) -> bool:
-    return not any(c in url for c in " \"'<>`\\") and all(ord(c) >= 0x20 for c in url)
+    return not any(c in url for c in " \"'<>`\\") and not any(_invisible(c) for c in url)
 
 
 def parse_rich_text(

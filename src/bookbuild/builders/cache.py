@@ -1,0 +1,121 @@
+"""The build cache: an edition is rebuilt only when something it is made from changed.
+
+An edition's key is a hash of every input: the manuscript files, the layout
+files it uses, the font files, bookbuild's version, the edition's settings and
+the build date. The record of the last build (in the output folder) holds each
+edition's key and outputs; an edition whose key matches and whose outputs are
+still there, unchanged, is not built again. Computing the keys reads files and
+hashes them, nothing more, so a build with nothing to do returns at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from pathlib import Path
+
+from .. import __version__
+from ..manuscript.load import MANUSCRIPT_FILES, Project
+from ..manuscript.model import Edition, OutputFormat
+from ..render.fonts import font_faces
+from .base import Output
+
+CACHE_FILE = ".bookbuild-cache.json"
+
+
+def _hash_files(digest: hashlib._Hash, paths: Iterable[Path], root: Path | None = None) -> None:
+    for path in paths:
+        name = path.relative_to(root).as_posix() if root else path.name
+        digest.update(name.encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+        digest.update(b"\0")
+
+
+def layout_files(layout_dirs: Iterable[Path], edition: Edition) -> list[Path]:
+    """The layout files an edition uses: every template, the base and its own stylesheet."""
+    wanted_css = {"base.css", f"{edition.layout}.css"}
+    files: dict[str, Path] = {}
+    for folder in reversed(list(layout_dirs)):  # the project's layouts override
+        for path in sorted(folder.rglob("*")):
+            if not path.is_file():
+                continue
+            rel = path.relative_to(folder).as_posix()
+            if path.suffix == ".j2" or (path.suffix == ".css" and path.name in wanted_css):
+                files[rel] = path
+    return [files[k] for k in sorted(files)]
+
+
+def edition_key(project: Project, layout_dirs: Iterable[Path], edition: Edition,
+                build_date: str, depends_on: str = "") -> str:
+    """The hash of everything ``edition`` is made from."""
+    digest = hashlib.sha256()
+    digest.update(f"bookbuild {__version__}\0{edition!r}\0{build_date}\0{depends_on}\0".encode())
+    _hash_files(digest, [project.manuscript_dir / name for name in MANUSCRIPT_FILES])
+    dirs = list(layout_dirs)
+    for path in layout_files(dirs, edition):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    _hash_files(digest, [face.path for face in font_faces()])
+    return digest.hexdigest()
+
+
+def edition_keys(project: Project, layout_dirs: Iterable[Path], editions: Iterable[Edition],
+                 build_date: str) -> dict[str, str]:
+    """Keys for every edition; an EPUB also depends on the booklet whose pages it lists."""
+    dirs = list(layout_dirs)
+    editions = list(editions)
+    keys = {e.name: edition_key(project, dirs, e, build_date) for e in editions
+            if e.format is not OutputFormat.EPUB}
+    booklet = next((e for e in editions if e.format is OutputFormat.PDF and e.impose), None)
+    booklet_key = keys.get(booklet.name, "") if booklet else ""
+    for edition in editions:
+        if edition.format is OutputFormat.EPUB:
+            keys[edition.name] = edition_key(project, dirs, edition, build_date, booklet_key)
+    return keys
+
+
+class BuildRecord:
+    """What the last build in an output folder made, and from what."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / CACHE_FILE
+        self.out_dir = out_dir
+        try:
+            self.data: dict[str, dict[str, object]] = json.loads(
+                self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.data = {}
+
+    def outputs(self, edition: str) -> list[Output]:
+        entry = self.data.get(edition, {})
+        return [Output(**o) for o in entry.get("outputs", [])]  # type: ignore[attr-defined]
+
+    def is_current(self, edition: str, key: str) -> bool:
+        """The edition was built from ``key`` and its outputs are still there, unchanged."""
+        entry = self.data.get(edition)
+        if not entry or entry.get("key") != key:
+            return False
+        outputs = self.outputs(edition)
+        return bool(outputs) and all(_unchanged(self.out_dir, o) for o in outputs)
+
+    def update(self, edition: str, key: str, outputs: list[Output]) -> None:
+        self.data[edition] = {"key": key, "outputs": [asdict(o) for o in outputs]}
+
+    def forget_others(self, editions: Iterable[str]) -> None:
+        keep = set(editions)
+        self.data = {k: v for k, v in self.data.items() if k in keep}
+
+    def text(self) -> str:
+        return json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def _unchanged(out_dir: Path, output: Output) -> bool:
+    path = out_dir / output.name
+    try:
+        if path.stat().st_size != output.size:
+            return False
+        return hashlib.sha256(path.read_bytes()).hexdigest() == output.sha256
+    except OSError:
+        return False
