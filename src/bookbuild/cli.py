@@ -79,6 +79,17 @@ def new(directory: Path) -> None:
     _exit(lambda: run(directory, out=sys.stdout))
 
 
+@main.command()
+@click.option("--port", "-p", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@PATH_ARG
+def serve(path: Path | None, port: int) -> None:
+    """Preview the web edition: rebuilt and reloaded in the browser on every save."""
+    from .commands.serve import serve as run
+
+    _exit(lambda: run(path, port=port, err=sys.stderr))
+
+
 def _exit(run: object) -> None:
     """Run a command; a problem for a person becomes a message, never a traceback."""
     try:

@@ -1,0 +1,185 @@
+"""``bookbuild serve``: the web edition on 127.0.0.1, rebuilt and reloaded on every save.
+
+The server renders the HTML edition into a private folder and serves it. A
+watcher rebuilds it when a manuscript or layout file changes; the page asks the
+server every half second whether a newer build exists and reloads itself. A
+manuscript error does not stop the server: the page shows the diagnostics (and
+the terminal prints them) until the manuscript is fixed.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import tempfile
+import threading
+import time
+from functools import partial
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import BookbuildError, Diagnostics
+from ..manuscript import Project, find_project, read_manuscript
+from ..manuscript.model import OutputFormat
+
+VERSION_PATH = "/__bookbuild__/version"
+RELOAD_SCRIPT = """<script>
+(function () {
+  var built = "%s";
+  function poll() {
+    fetch("__VERSION_PATH__", {cache: "no-store"}).then(function (r) { return r.text(); })
+      .then(function (v) { if (v !== built) { location.reload(); } })
+      .catch(function () {}).finally(function () { setTimeout(poll, 500); });
+  }
+  poll();
+})();
+</script>""".replace("__VERSION_PATH__", VERSION_PATH)
+
+
+def reload_script(version: int) -> str:
+    """The preview's own script (never part of a built edition): reload when rebuilt."""
+    return RELOAD_SCRIPT % version
+
+
+class Preview:
+    """Builds the web edition into ``folder`` and counts the builds."""
+
+    def __init__(self, project: Project, folder: Path, err: TextIO) -> None:
+        self.project = project
+        self.folder = folder
+        self.err = err
+        self.version = 0
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> bool:
+        """Render the HTML edition (or an error page); True when the book built."""
+        started = time.perf_counter()
+        diagnostics = Diagnostics()
+        ok = False
+        version = self.version + 1
+        try:
+            manuscript = read_manuscript(self.project, diagnostics)
+            if diagnostics.errors:
+                self._error_page([d.format() for d in diagnostics], version)
+            else:
+                self._render(manuscript, version)
+                ok = True
+        except BookbuildError as exc:
+            self._error_page([exc.format()], version)
+        with self.lock:
+            self.version = version
+        state = "ok" if ok else f"{len(diagnostics.errors) or 1} error(s)"
+        print(f"rebuilt in {time.perf_counter() - started:.1f} s: {state}", file=self.err)
+        for diagnostic in diagnostics:
+            print(diagnostic.format(), file=self.err)
+        return ok
+
+    def _render(self, manuscript: object, version: int) -> None:
+        import datetime as dt
+
+        from ..builders.base import BuildJob
+        from ..builders.web import WebBuilder
+        from ..render.html import layout_dirs, make_environment
+
+        edition = next((e for e in manuscript.editions  # type: ignore[attr-defined]
+                        if e.format is OutputFormat.HTML), None)
+        if edition is None:
+            raise BookbuildError("book.yaml declares no html edition to preview",
+                                 "add 'html: {format: html, layout: html}' under editions")
+        dirs = tuple(layout_dirs(self.project.layouts_dir))
+        staging = Path(tempfile.mkdtemp(prefix=".preview-", dir=self.folder))
+        try:
+            job = BuildJob(self.project, manuscript, edition,  # type: ignore[arg-type]
+                           make_environment(list(dirs)), dirs, staging, dt.date.today())
+            WebBuilder().build(job)
+            page = staging / "html" / "index.html"
+            page.write_text(page.read_text(encoding="utf-8").replace(
+                "</body>", reload_script(version) + "</body>"), encoding="utf-8")
+            target = self.folder / "site"
+            old = self.folder / f"old-{self.version}"
+            if target.exists():
+                target.rename(old)
+            (staging / "html").rename(target)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+    def _error_page(self, messages: list[str], version: int) -> None:
+        site = self.folder / "site"
+        site.mkdir(exist_ok=True)
+        body = "\n".join(f"<pre>{html.escape(m)}</pre>" for m in messages)
+        (site / "index.html").write_text(
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'/>"
+            "<title>bookbuild: the manuscript has errors</title></head><body>"
+            "<h1>The manuscript has errors</h1>"
+            f"{body}<p>Fix the manuscript and save: this page reloads.</p>"
+            f"{reload_script(version)}</body></html>", encoding="utf-8")
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    preview: Preview
+
+    def do_GET(self) -> None:
+        if self.path == VERSION_PATH:
+            data = str(self.preview.version).encode()
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        super().do_GET()
+
+    def end_headers(self) -> None:
+        # a rebuild may land in the same second as the last one: never answer from a cache
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def watch(preview: Preview, stop: threading.Event) -> None:
+    """Rebuild whenever a manuscript or layout file changes, until ``stop`` is set."""
+    from watchfiles import watch as watch_files
+
+    paths = [p for p in (preview.project.manuscript_dir, preview.project.layouts_dir)
+             if p.is_dir()]
+    for _changes in watch_files(*paths, stop_event=stop, debounce=200, step=50):
+        preview.rebuild()
+
+
+def make_server(path: Path | None, port: int, err: TextIO) -> tuple[ThreadingHTTPServer,
+                                                                    Preview, Path]:
+    project = find_project(path)
+    folder = Path(tempfile.mkdtemp(prefix="bookbuild-serve-"))
+    preview = Preview(project, folder, err)
+    preview.rebuild()
+    handler = type("Handler", (_Handler,), {"preview": preview})
+    server = ThreadingHTTPServer(("127.0.0.1", port),
+                                 partial(handler, directory=str(folder / "site")))
+    return server, preview, folder
+
+
+def serve(path: Path | None, *, port: int, err: TextIO) -> int:
+    try:
+        server, preview, folder = make_server(path, port, err)
+    except OSError as exc:
+        raise BookbuildError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
+                             "choose another port with --port") from None
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)
+    watcher.start()
+    print(f"serving the web edition on http://127.0.0.1:{server.server_address[1]}/ "
+          "(Ctrl-C stops)", file=err)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
