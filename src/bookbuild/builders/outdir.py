@@ -24,6 +24,14 @@ from types import FrameType
 from ..errors import BookbuildError
 
 STAGING_PREFIX = ".bookbuild-staging-"
+_held: list[int] = []  # the lock's descriptor, for forked workers to close
+
+
+def release_inherited_lock() -> None:
+    """In a forked worker: close the parent's lock, so the lock dies with the parent."""
+    while _held:
+        with contextlib.suppress(OSError):
+            os.close(_held.pop())
 
 
 def describe_os_error(exc: OSError, what: str) -> BookbuildError:
@@ -56,8 +64,11 @@ def locked(out_dir: Path) -> Iterator[None]:
                 f"another build is writing to {out_dir}",
                 "wait for it to finish, or build into another folder with --out",
             ) from None
+        _held.append(fd)
         yield
     finally:
+        if fd in _held:
+            _held.remove(fd)
         os.close(fd)
 
 

@@ -56,6 +56,27 @@ def _init_worker(context: BuildContext) -> None:
     _CONTEXT, _ENV = context, None
 
 
+def _init_child(context: BuildContext) -> None:
+    """A worker process: dies with its parent and holds none of its locks."""
+    from .outdir import release_inherited_lock
+
+    release_inherited_lock()
+    _die_with_parent()
+    _init_worker(context)
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: workers end when their queue closes
+        pass
+
+
 def build_edition(edition: Edition, booklet_pages: PageMap | None,
                   layout_only: bool = False) -> tuple[BuildResult, float]:
     """Build one edition in this process; returns its result and the seconds it took.
@@ -133,7 +154,7 @@ def _run_parallel(context: BuildContext, plan: _Plan, jobs: int,
     first, later, booklet = plan.first, plan.later, plan.booklet
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(first) + len(later)),
                                mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=(context,))
+                               initializer=_init_child, initargs=(context,))
     pending: dict[Future[tuple[BuildResult, float]], Edition] = {}
     try:
         for edition in first:
