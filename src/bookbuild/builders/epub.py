@@ -19,13 +19,12 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import weasyprint
 from ebooklib import epub
 from lxml import etree
 from markupsafe import Markup
 
 from ..errors import BookbuildError
-from ..manuscript.model import Edition, OutputFormat, PartKind
+from ..manuscript.model import Edition, PartKind
 from ..render.book import BookView, IndexEntry, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import FontFace, font_face_css, font_faces
@@ -36,6 +35,7 @@ from .base import BuildJob, BuildResult, Output
 from .cover import render_cover
 from .epubzip import rewrite_container
 from .pagemap import FLOW_TAGS, PageMap, PageStart
+from .schedule import booklet_of
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"
@@ -52,7 +52,7 @@ LABELS: dict[str, object] = {
     "landmarks": "Tájékozódási pontok",
     "page_list": "Oldalszámok (a nyomtatott füzet szerint)",
     "mention": "említés",
-    "booklet": "nyomtatott füzet (A5)",
+    "booklet": "nyomtatott füzet",
 }
 
 ACCESSIBILITY_SUMMARY = (
@@ -118,8 +118,7 @@ class Rendered:
                 yield element.get("id") or ""
 
     def serialise(self) -> bytes:
-        return etree.tostring(self.tree, encoding="utf-8", xml_declaration=True,
-                              doctype="<!DOCTYPE html>")
+        return _serialise(self.root)
 
 
 # ---------------------------------------------------------------- the builder
@@ -219,14 +218,12 @@ class EpubBuilder:
         html = render_page(job.env, f"{job.edition.layout}/nav.html.j2", view, context)
         root = _parse(html)
         add_semantics(root, "nav")
-        return etree.tostring(etree.ElementTree(root), encoding="utf-8", xml_declaration=True,
-                              doctype="<!DOCTYPE html>")
+        return _serialise(root)
 
     def _cover_page(self, job: BuildJob, view: BookView, linker: Linker) -> bytes:
         context = self._context(job, linker, _no_locators, {"cover_image": COVER_IMAGE})
         html = render_page(job.env, f"{job.edition.layout}/cover.html.j2", view, context)
-        return etree.tostring(etree.ElementTree(_parse(html)), encoding="utf-8",
-                              xml_declaration=True, doctype="<!DOCTYPE html>")
+        return _serialise(_parse(html))
 
     def _stylesheets(self, job: BuildJob) -> list[tuple[str, bytes]]:
         sheets = []
@@ -280,7 +277,7 @@ class EpubBuilder:
         for doc, data in contents:
             item = _Xhtml(uid=doc.uid, file_name=doc.name, title=doc.title)
             item.content = data
-            if f"<svg".encode() in data:
+            if b"<svg" in data:
                 item.properties.append("svg")
             book.add_item(item)
             items[doc.name] = item
@@ -314,19 +311,16 @@ class _Writer(epub.EpubWriter):  # type: ignore[misc]
 
 
 def _toc(view: BookView, docs: list[Document]) -> list[Any]:
-    """The NCX's table of contents: parts (with their days) and indexes."""
+    """The NCX's table of contents: parts (a day-by-day part with its days) and indexes."""
     entries: list[Any] = [epub.Link("front.xhtml", view.meta.title, "toc-front")]
     for doc in docs:
-        if doc.kind == "part":
-            entries.append(epub.Link(doc.name, doc.title, f"toc-{doc.uid}"))
+        link = epub.Link(doc.name, doc.title, f"toc-{doc.uid}")
+        if doc.kind in ("part", "index"):
+            entries.append(link)
         elif doc.kind == "opener":
-            days = [epub.Link(d.name, d.title, f"toc-{d.uid}") for d in docs
-                    if d.kind == "day" and d.values.get("part") is not None
-                    and getattr(d.values["part"], "anchor", "") ==
-                    getattr(doc.values["part"], "anchor", "")]
-            entries.append((epub.Section(doc.title, doc.name), days))
-        elif doc.kind == "index":
-            entries.append(epub.Link(doc.name, doc.title, f"toc-{doc.uid}"))
+            entries.append((epub.Section(doc.title, doc.name), []))
+        elif doc.kind == "day" and entries and isinstance(entries[-1], tuple):
+            entries[-1][1].append(link)
     return entries
 
 
@@ -367,10 +361,12 @@ def _accessibility(book: Any, job: BuildJob, paginated: bool) -> None:
 
 
 def booklet_identity(job: BuildJob) -> str:
-    """How the page-list names its print source: the booklet of the same book."""
+    """How the page-list names its print source: the booklet of the same book and build."""
     booklet = booklet_edition(job)
-    name = booklet.name if booklet else "booklet"
-    return f"{job.manuscript.meta.identifier} ({job.slug}-{name}.pdf, {LABELS['booklet']})"
+    name, size = (booklet.name, booklet.page_size) if booklet else ("booklet", "A5")
+    meta = job.manuscript.meta
+    return (f"{meta.title}, {LABELS['booklet']} ({size}, {job.slug}-{name}.pdf, "
+            f"{job.build_date.isoformat()}); {meta.identifier}")
 
 
 # ---------------------------------------------------------------- links and the index
@@ -402,7 +398,7 @@ def mention_locators(view: BookView, pages: PageMap | None,
     suffix = str(LABELS["page_suffix"]).replace(" ", "\u00a0")
 
     def locators(entry: IndexEntry) -> Markup:
-        links: list[Markup] = []
+        out = Markup("")
         previous, count = "", 0
         for mention in entry.mentions:
             label = references.get(mention.owner, mention.label)
@@ -412,11 +408,12 @@ def mention_locators(view: BookView, pages: PageMap | None,
             count = count + 1 if mention.owner == previous else 1
             previous = mention.owner
             if count == 1:
-                links.append(Markup('<a href="{}">{}</a>').format(href(mention.anchor), label))
+                out += Markup('{}<a href="{}">{}</a>').format(
+                    ", " if out else "", href(mention.anchor), label)
             else:
-                links.append(Markup('<a href="{}" aria-label="{}">[{}]</a>').format(
-                    href(mention.anchor), f"{label}, {count}. {LABELS['mention']}", count))
-        return Markup(", ").join(links)
+                out += Markup(' <a href="{}" aria-label="{}">[{}]</a>').format(
+                    href(mention.anchor), f"{label}, {count}. {LABELS['mention']}", count)
+        return out
 
     return locators
 
@@ -426,13 +423,12 @@ def mention_locators(view: BookView, pages: PageMap | None,
 # (tag, class, epub:type, ARIA role): what the print markup means, said for e-readers
 SEMANTICS: tuple[tuple[str, str, str, str], ...] = (
     ("section", "titlepage", "titlepage", ""),
-    ("section", "imprint", "frontmatter", ""),
+    ("section", "imprint", "imprint", ""),
     ("section", "notes", "endnotes", "doc-endnotes"),
     ("section", "part", "chapter", "doc-chapter"),
     ("section", "day", "chapter", "doc-chapter"),
     ("section", "index", "index", "doc-index"),
     ("nav", "toc", "toc", "doc-toc"),
-    ("sup", "noteref", "", ""),
 )
 
 
@@ -453,9 +449,29 @@ def add_semantics(root: etree._Element, kind: str) -> None:
     for link in root.iterfind(f".//{{{XHTML_NS}}}sup[@class='noteref']/{{{XHTML_NS}}}a"):
         link.set(EPUB_TYPE, "noteref")
         link.set("role", "doc-noteref")
-    for item in root.iterfind(f".//{{{XHTML_NS}}}ol[@class='notes']/{{{XHTML_NS}}}li"):
-        item.set(EPUB_TYPE, "endnote")
-        item.set("role", "doc-endnote")
+    # the notes' items carry no type: epub:type endnote and role doc-endnote are deprecated,
+    # the section around them says what they are
+    _close_heading_gaps(root)
+
+
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _close_heading_gaps(root: etree._Element) -> None:
+    """Renumber headings that skip a level (an event's h3 right under a part's h1).
+
+    Print sets every event title as h3, under a day's h2 or straight under the part's
+    h1; a reader's navigation and a screen reader need the levels in order.
+    """
+    stack: list[tuple[int, int]] = []  # (level as written, level given)
+    for heading in [e for e in root.iter(f"{{{XHTML_NS}}}*") if _tag(e) in HEADINGS]:
+        level = int(_tag(heading)[1])
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        given = stack[-1][1] + 1 if stack else level
+        stack.append((level, given))
+        if given != level:
+            heading.tag = f"{{{XHTML_NS}}}h{given}"
 
 
 # ---------------------------------------------------------------- page-break markers
@@ -590,7 +606,7 @@ class EpubText:
             text = _slot_text(container, index)
             for offset, char in enumerate(text):
                 if not char.isspace() and char != SOFT_HYPHEN:
-                    return _hoisted(Position(container, index, offset), element)
+                    return _hoisted(Position(container, index, offset))
         return Position(element, -1, 0)
 
     def end(self) -> Position:
@@ -599,43 +615,41 @@ class EpubText:
         last = body[-1] if len(body) else body
         return Position(last, len(last) - 1, len(_slot_text(last, len(last) - 1)))
 
-    def translate(self, printed: PrintText, where: Position) -> Position | None:
+    def translate(self, where: Position) -> Position | None:
         """The place in the EPUB of a place in the booklet's HTML (``None``: not found).
 
-        The place is found from the nearest enclosing element with an id that both have,
-        by the same path of child elements and the same character offset (soft hyphens
-        left out). In an index entry's page numbers, which differ, the link to the same
-        mention is taken.
+        It is found in the nearest enclosing element with an id that both have, at the
+        same character offset in its text (soft hyphens and drawings left out; an index
+        entry's page numbers, which differ, count as one unit each). In page numbers,
+        the link to the same mention is taken.
         """
-        path: list[etree._Element] = []
         element: etree._Element | None = where.container
         while element is not None and (element.get("id") or "") not in self.by_id:
-            path.append(element)
             element = element.getparent()
         if element is None:
             return None
         target = self.by_id[element.get("id") or ""]
-        for step in reversed(path):
-            parent = step.getparent()
-            assert parent is not None
-            index = parent.index(step)
-            if index >= len(target) or target[index].get("class") != step.get("class"):
-                return None
-            target = target[index]
-            if "locators" in (step.get("class") or "").split():
-                return self._locator(step, where, target)
-        text = _slot_text(where.container, where.index)
-        plain = _plain_offset(text, where.offset)
-        if where.index >= len(target):
-            return None
-        mine = _slot_text(target, where.index)
-        return _hoisted(Position(target, where.index, _raw_offset(mine, plain)), target)
+        offset, opaque = 0, 0
+        for run in _runs(element):
+            if isinstance(run, tuple):
+                if run == (where.container, where.index):
+                    text = _slot_text(*run)
+                    return _seek(target, offset + _plain_offset(text, where.offset))
+                offset += len(_slot_text(*run).replace(SOFT_HYPHEN, ""))
+                continue
+            if _contains(run, where.container):
+                return self._locator(run, where, _nth_opaque(target, opaque))
+            opaque += 1
+        return None
 
     def _locator(self, printed: etree._Element, where: Position,
-                 target: etree._Element) -> Position:
-        """In an index entry's locators: before the link to the mention the booklet's shows."""
-        links = [a for a in printed.iter(f"{{{XHTML_NS}}}a")]
-        chosen = next((a for a in links if a is where.container or _precedes(where, a)), None)
+                 target: etree._Element | None) -> Position | None:
+        """In an index entry's page numbers: before the link to the same mention."""
+        if target is None:
+            return None
+        links = list(printed.iter(f"{{{XHTML_NS}}}a"))
+        chosen = next((a for a in links if _contains(a, where.container)
+                       or _precedes(where, a)), None)
         fragment = (chosen.get("href") or "").rpartition("#")[2] if chosen is not None else ""
         for link in target.iter(f"{{{XHTML_NS}}}a"):
             if fragment and (link.get("href") or "").endswith(f"#{fragment}"):
@@ -643,24 +657,72 @@ class EpubText:
         return self.start_of(target)
 
 
-def _precedes(where: Position, element: etree._Element) -> bool:
-    """Whether ``where`` stands before ``element`` (both inside the same locators span)."""
-    parent = element.getparent()
-    if parent is None:
-        return False
-    if where.container is parent:
-        return where.index < parent.index(element)
+OPAQUE_CLASS = "locators"  # text that differs between the booklet and the EPUB
+
+
+def _opaque(element: etree._Element) -> bool:
+    return OPAQUE_CLASS in (element.get("class") or "").split()
+
+
+def _runs(element: etree._Element) -> Iterator[Slot | etree._Element]:
+    """The text slots inside ``element`` in document order; an opaque element as itself."""
+    yield element, -1
+    for k, child in enumerate(element):
+        if _walkable(child):
+            if _opaque(child):
+                yield child
+            else:
+                yield from _runs(child)
+        yield element, k
+
+
+def _contains(ancestor: etree._Element, element: etree._Element) -> bool:
+    node: etree._Element | None = element
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
     return False
 
 
-def _hoisted(position: Position, limit: etree._Element) -> Position:
+def _nth_opaque(element: etree._Element, n: int) -> etree._Element | None:
+    found = [run for run in _runs(element) if not isinstance(run, tuple)]
+    return found[n] if n < len(found) else None
+
+
+def _seek(element: etree._Element, offset: int) -> Position:
+    """The place ``offset`` characters into the text of ``element`` (as :func:`_runs` reads it)."""
+    last: Position | None = None
+    for run in _runs(element):
+        if not isinstance(run, tuple):
+            continue
+        text = _slot_text(*run)
+        length = len(text.replace(SOFT_HYPHEN, ""))
+        if offset < length:
+            return _hoisted(Position(run[0], run[1], _raw_offset(text, offset)))
+        offset -= length
+        last = Position(run[0], run[1], len(text))
+    return last if last is not None else Position(element, -1, 0)
+
+
+def _precedes(where: Position, element: etree._Element) -> bool:
+    """Whether ``where`` is a text slot of ``element``'s parent that stands before it."""
+    parent = element.getparent()
+    return parent is not None and where.container is parent \
+        and where.index < parent.index(element)
+
+
+def _blank(text: str) -> bool:
+    return not text.replace(SOFT_HYPHEN, "").strip()
+
+
+def _hoisted(position: Position) -> Position:
     """Move a place at the very start of a heading or inline element to just before it.
 
     A marker inside a heading would become part of its name, and one inside a link
     part of the link; a block (paragraph, list item) keeps the marker at its start.
     """
-    while position.index < 0 and not _slot_text(position.container, -1)[:position.offset].strip(
-            " \t\n\r\f\v" + SOFT_HYPHEN):
+    while position.index < 0 and _blank(_slot_text(position.container, -1)[:position.offset]):
         element = position.container
         parent = element.getparent()
         if _tag(element) not in HOIST_TAGS or parent is None or _tag(parent) in LIST_TAGS:
@@ -670,8 +732,6 @@ def _hoisted(position: Position, limit: etree._Element) -> Position:
             position = Position(parent, -1, len(parent.text or ""))
         else:
             position = Position(parent, k - 1, len(parent[k - 1].tail or ""))
-        if element is limit:
-            break
     return position
 
 
@@ -688,14 +748,18 @@ def insert_page_markers(print_root: etree._Element, documents: Sequence[Rendered
     for start in sorted(starts, key=lambda s: s.page):
         places.append((start.page, _place(printed, book, start)))
     owner = {id(r.root): r.doc.name for r in documents}
-    by_slot: dict[tuple[int, int], list[tuple[int, Position]]] = {}
+    page_list = [(page, owner[id(where.container.getroottree().getroot())])
+                 for page, where in places]
+    # a tail is addressed by its element, not by its index: markers shift the indices
+    groups: dict[tuple[int, bool], list[tuple[int, int, etree._Element, bool]]] = {}
     for page, where in places:
-        by_slot.setdefault((id(where.container), where.index), []).append((page, where))
-    for group in by_slot.values():
-        for page, where in sorted(group, key=lambda g: (g[1].offset, g[0]), reverse=True):
-            _insert_marker(where, page)
-    return [(page, owner[id(where.container.getroottree().getroot())])
-            for page, where in places]
+        tail = where.index >= 0
+        node = where.container[where.index] if tail else where.container
+        groups.setdefault((id(node), tail), []).append((where.offset, page, node, tail))
+    for group in groups.values():
+        for offset, page, node, tail in sorted(group, key=lambda g: (g[0], g[1]), reverse=True):
+            _insert_marker(node, tail, offset, page)
+    return page_list
 
 
 def _place(printed: PrintText, book: EpubText, start: PageStart) -> Position:
@@ -703,7 +767,7 @@ def _place(printed: PrintText, book: EpubText, start: PageStart) -> Position:
         return book.end()
     if start.element in book.by_id:
         where = printed.position(start)
-        found = book.translate(printed, where) if where is not None else None
+        found = book.translate(where) if where is not None else None
         return found if found is not None else book.start_of(book.by_id[start.element])
     for following in printed.following(start.element):
         if following in book.by_id:
@@ -711,29 +775,30 @@ def _place(printed: PrintText, book: EpubText, start: PageStart) -> Position:
     return book.end()
 
 
-def _insert_marker(where: Position, page: int) -> None:
+def _insert_marker(node: etree._Element, tail: bool, offset: int, page: int) -> None:
+    """Insert the marker of ``page`` at ``offset`` in the text or the tail of ``node``."""
     marker = etree.Element(f"{{{XHTML_NS}}}span", {
         EPUB_TYPE: "pagebreak", "role": "doc-pagebreak", "id": f"page-{page}",
         "aria-label": str(page)})
-    marker.text = ""
-    container, index, offset = where.container, where.index, where.offset
-    text = _slot_text(container, index)
+    marker.text = ""  # <span></span>: never a self-closing span, which HTML parsers misread
+    text = (node.tail if tail else node.text) or ""
     marker.tail = text[offset:] or None
-    if index < 0:
-        container.text = text[:offset] or None
-        container.insert(0, marker)
+    if tail:
+        node.tail = text[:offset] or None
+        parent = node.getparent()
+        assert parent is not None
+        parent.insert(parent.index(node) + 1, marker)
     else:
-        container[index].tail = text[:offset] or None
-        container.insert(index + 1, marker)
+        node.text = text[:offset] or None
+        node.insert(0, marker)
 
 
 # ---------------------------------------------------------------- the booklet
 
 
 def booklet_edition(job: BuildJob) -> Edition | None:
-    """The edition whose pages the page-list gives: the imposed PDF (the printed booklet)."""
-    return next((e for e in job.manuscript.editions
-                 if e.format is OutputFormat.PDF and e.impose), None)
+    """The edition whose pages the page-list gives: the one the orchestrator lays out."""
+    return booklet_of(job.manuscript)
 
 
 def _booklet_html(job: BuildJob, booklet: Edition, pages: PageMap) -> str:
@@ -741,20 +806,6 @@ def _booklet_html(job: BuildJob, booklet: Edition, pages: PageMap) -> str:
 
     booklet_job = replace(job, edition=booklet)
     return render_html(booklet_job, build_view(job.manuscript, booklet), pages)
-
-
-def booklet_page_map(job: BuildJob) -> PageMap:
-    """Lay out the booklet edition of ``job`` without writing it: its final page map."""
-    from .pdf import PdfBuilder, render_html
-
-    builder = PdfBuilder()
-    view = build_view(job.manuscript, job.edition)
-    document: weasyprint.document.Document = builder.layout(job, render_html(job, view, None))
-    page_map = PageMap.from_document(document)
-    if any(section.rows for section in view.indexes):
-        document = builder.layout(job, render_html(job, view, page_map))
-        page_map = PageMap.from_document(document)
-    return page_map
 
 
 # ---------------------------------------------------------------- resources
@@ -811,6 +862,24 @@ def _parser() -> etree.XMLParser:
                            huge_tree=False)
 
 
+VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+                       "meta", "source", "track", "wbr"})
+
+
+def _serialise(root: etree._Element) -> bytes:
+    """XHTML bytes; an empty element is written ``<span></span>``, never ``<span/>``.
+
+    A self-closing ``span`` is well-formed XML, but a reading system that parses the
+    document as HTML would leave it open and swallow the text after it.
+    """
+    for element in root.iter(f"{{{XHTML_NS}}}*"):
+        if element.text is None and not len(element) and _tag(element) not in VOID_TAGS:
+            element.text = ""
+    data: bytes = etree.tostring(etree.ElementTree(root), encoding="utf-8",
+                                 xml_declaration=True, doctype="<!DOCTYPE html>")
+    return data
+
+
 def _parse(html: str) -> etree._Element:
     """A rendered template as an XML tree; a template that is not well-formed XHTML fails."""
     try:
@@ -827,10 +896,10 @@ def _parse(html: str) -> etree._Element:
 def _epoch_time() -> dt.datetime | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     return None
 
 
 def modification_time(build_date: dt.date) -> dt.datetime:
     """dcterms:modified: SOURCE_DATE_EPOCH when set, else midnight UTC of the build date."""
-    return _epoch_time() or dt.datetime.combine(build_date, dt.time(), tzinfo=dt.timezone.utc)
+    return _epoch_time() or dt.datetime.combine(build_date, dt.time(), tzinfo=dt.UTC)

@@ -14,13 +14,13 @@ import zipfile
 from pathlib import Path
 
 MIMETYPE = "mimetype"
-ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest time ZIP can say
+ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest time ZIP can say
 FILE_MODE = 0o100644  # a regular file, rw-r--r--
 
 
 def zip_time(moment: dt.datetime | None) -> tuple[int, int, int, int, int, int]:
     """The ZIP timestamp of ``moment`` in UTC (1980-01-01 when none, or earlier)."""
-    when = max(moment or ZIP_EPOCH, ZIP_EPOCH).astimezone(dt.timezone.utc)
+    when = max(moment or ZIP_EPOCH, ZIP_EPOCH).astimezone(dt.UTC)
     return (when.year, when.month, when.day, when.hour, when.minute, when.second & ~1)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
 
@@ -16,6 +16,7 @@ from ..manuscript.model import (
     NoteRef,
     RichText,
     Text,
+    walk,
 )
 from .hyphenate import hyphenate_text
 from .typography import typeset
@@ -63,11 +64,15 @@ def _node(node: Inline, linker: Linker) -> Markup:
         tag = "strong" if node.strong else "em"
         return Markup("<{0}>{1}</{0}>").format(tag, render_inlines(node.children, linker))
     if isinstance(node, Mention):
-        inner = render_inlines(node.children, linker)
         refs = " ".join(node.entity_ids)
         if linker.link_mentions:
-            return Markup('<a class="mention" id="{}" href="{}" data-ref="{}">{}</a>').format(
-                node.anchor, linker.href(f"idx-{node.entity_ids[0]}"), refs, inner)
+            # a link may not hold a link: the note references inside go right after it
+            inner = render_inlines(node.children, replace(linker, note_numbers={}))
+            notes = Markup("").join(_note_ref(n.note_id, linker) for n in walk(node.children)
+                                    if isinstance(n, NoteRef | Correction))
+            return Markup('<a class="mention" id="{}" href="{}" data-ref="{}">{}</a>{}').format(
+                node.anchor, linker.href(f"idx-{node.entity_ids[0]}"), refs, inner, notes)
+        inner = render_inlines(node.children, linker)
         return Markup('<span class="mention" id="{}" data-ref="{}">{}</span>').format(
             node.anchor, refs, inner)
     if isinstance(node, Link):
