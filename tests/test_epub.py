@@ -23,7 +23,7 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
-from bookbuild.builders.epubzip import rewrite_container, zip_time
+from bookbuild.builders.epub.container import rewrite_container, zip_time
 from bookbuild.builders.pagemap import _continues
 from bookbuild.commands.build import build
 from bookbuild.errors import Diagnostics

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..manuscript.model import BookMeta
-from ..render.fonts import FontFace, font_faces
-from ..render.typography import typeset
+from ...manuscript.model import BookMeta
+from ...render.fonts import FontFace, font_faces
+from ...render.typography import typeset
 
 WIDTH, HEIGHT = 1600, 2400
 INK = (17, 17, 17)

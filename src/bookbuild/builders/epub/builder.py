@@ -1,0 +1,122 @@
+"""The EPUB builder: plan the documents, render them twice, mark the pages, package, write.
+
+Every document is rendered by ``layouts/<layout>/<template>.html.j2`` from the same
+partials as the print editions; the hooks below say which template and with what.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from lxml import etree
+from markupsafe import Markup
+
+from ...render.book import BookView, IndexEntry, build_view
+from ...render.figures import timeline_figure
+from ...render.html import PageContext, render_page
+from ...render.inline import Linker
+from ..base import BuildJob, BuildResult, Output
+from .documents import (
+    LABELS,
+    Document,
+    Rendered,
+    href_in,
+    mention_locators,
+    no_locators,
+    plan_documents,
+)
+from .package import assemble_book, write_book
+from .pagebreaks import place_page_markers
+from .resources import COVER_IMAGE, stylesheet_names, stylesheets, subset_fonts
+from .semantics import add_semantics
+from .xhtml import parse, serialise, text_of
+
+
+class EpubBuilder:
+    """Builds ``<slug>.epub`` for an edition of format epub."""
+
+    def build(self, job: BuildJob) -> BuildResult:
+        started = time.perf_counter()
+        view = build_view(job.manuscript, job.edition)
+        docs = plan_documents(view)
+        note_numbers = {n.note.id: n.number for n in view.notes}
+        figure = timeline_figure(view)
+
+        # pass 1: where every id stands, so that links can name the document
+        probe = Linker(link_mentions=True, note_numbers=note_numbers)
+        href = href_in([self.render_document(job, view, doc, probe, no_locators, figure)
+                        for doc in docs])
+
+        # pass 2: the documents with cross-document links
+        linker = Linker(href=href, link_mentions=True, hyphenate=True, note_numbers=note_numbers)
+        locators = mention_locators(view, job.booklet_pages, href)
+        rendered = [self.render_document(job, view, doc, linker, locators, figure)
+                    for doc in docs]
+        for document in rendered:
+            add_semantics(document.root, document.doc.kind)
+        page_list = place_page_markers(job, rendered)
+        timings = {"render": time.perf_counter() - started}
+
+        nav = self.render_nav(job, view, linker, docs, page_list)
+        cover_page = self.render_cover_page(job, view, linker)
+        contents = [(document.doc, document.serialise()) for document in rendered]
+        fonts = subset_fonts(text_of(nav, cover_page, *(data for _doc, data in contents)))
+        book = assemble_book(job, view, docs, contents, nav, cover_page, fonts,
+                             stylesheets(job), paginated=bool(page_list))
+        target = job.staging / f"{job.slug}.epub"
+        write_book(book, job.build_date, target)
+        timings["total"] = time.perf_counter() - started
+        return BuildResult((Output.of(target, job.staging, job.edition.name, "epub"),),
+                           None, timings)
+
+    # -------------------------------------------------------------- hooks
+
+    def page_context(self, job: BuildJob, linker: Linker,
+                     locators: Callable[[IndexEntry], Markup],
+                     extra: dict[str, object]) -> PageContext:
+        """What every template of the edition gets."""
+        return PageContext(
+            edition=job.edition,
+            build_date=job.build_date,
+            linker=linker,
+            stylesheets=tuple(f"css/{name}" for name in stylesheet_names(job)),
+            font_faces="",
+            locators=locators,
+            extra={"labels": LABELS, **extra},
+        )
+
+    def render_document(self, job: BuildJob, view: BookView, doc: Document, linker: Linker,
+                        locators: Callable[[IndexEntry], Markup], figure: object) -> Rendered:
+        """One content document, rendered by ``content.html.j2`` and parsed."""
+        context = self.page_context(job, linker, locators,
+                                    {"doc": doc, "timeline_figure": figure, **doc.values})
+        html = render_page(job.env, f"{job.edition.layout}/content.html.j2", view, context)
+        return Rendered(doc, etree.ElementTree(parse(html)))
+
+    def render_nav(self, job: BuildJob, view: BookView, linker: Linker, docs: list[Document],
+                   page_list: list[tuple[int, str]]) -> bytes:
+        """The navigation document: contents, landmarks and the booklet's page-list."""
+        first_part = next((d for d in docs if d.kind in ("part", "opener", "day")), docs[0])
+        first_index = next((d for d in docs if d.kind == "index"), None)
+        landmarks = [
+            {"type": "cover", "href": "cover.xhtml", "title": LABELS["cover"]},
+            {"type": "toc", "href": "nav.xhtml#toc", "title": LABELS["contents"]},
+            {"type": "bodymatter", "href": first_part.name, "title": first_part.title},
+        ]
+        if first_index is not None:
+            landmarks.append({"type": "index", "href": first_index.name,
+                              "title": first_index.title})
+        pages = [{"href": f"{name}#page-{page}", "label": str(page)} for page, name in page_list]
+        context = self.page_context(job, linker, no_locators,
+                                    {"landmarks": landmarks, "page_list": pages})
+        html = render_page(job.env, f"{job.edition.layout}/nav.html.j2", view, context)
+        root = parse(html)
+        add_semantics(root, "nav")
+        return serialise(root)
+
+    def render_cover_page(self, job: BuildJob, view: BookView, linker: Linker) -> bytes:
+        """The cover document, which shows the cover image."""
+        context = self.page_context(job, linker, no_locators, {"cover_image": COVER_IMAGE})
+        html = render_page(job.env, f"{job.edition.layout}/cover.html.j2", view, context)
+        return serialise(parse(html))
