@@ -31,12 +31,22 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def shown(text: str) -> str:
+    """``text`` safe to print in a message: control and invisible characters as ``\\uXXXX``.
+
+    A message goes to a terminal; a value read from a file must not move its cursor,
+    change its colours or reorder what it shows.
+    """
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+                   else c for c in text)
+
+
 def describe(node: YNode) -> str:
     if isinstance(node, YMap):
         return "a mapping"
     if isinstance(node, YList):
         return "a list"
-    return f"'{node.value[:30]}'" if node.value else "an empty value"
+    return f"'{shown(node.value[:30])}'" if node.value else "an empty value"
 
 
 class Fields:
@@ -57,7 +67,7 @@ class Fields:
             if name not in allowed:
                 self.diagnostics.error(
                     key.location,
-                    f"unknown field '{name}' in {self.what}",
+                    f"unknown field '{shown(name)}' in {self.what}",
                     suggest(name, allowed) or f"known fields: {', '.join(allowed)}",
                 )
 

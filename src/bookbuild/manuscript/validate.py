@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from itertools import pairwise
 
 from ..errors import Diagnostics, Location
-from .fields import suggest
+from .fields import shown, suggest
 from .load import CHRONOLOGY_FILE, ENTITY_FILES, NOTES_FILE, SourceMap
 from .markup import unmarked_text
 from .model import (
@@ -31,6 +31,7 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     _references(manuscript, diagnostics, source_map.unreadable)
     _demand_links(manuscript, diagnostics, source_map.unreadable)
     _date_order(manuscript, diagnostics)
+    _day_span(manuscript, diagnostics)
     _unmentioned(manuscript, diagnostics)
     _unmarked_mentions(manuscript, source_map, diagnostics)
 
@@ -68,6 +69,9 @@ def _unique_ids(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
             covered[number] = demand.location
 
 
+_NAME_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*\Z")
+
+
 def _parts_and_editions(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
     part_ids = [p.id for p in manuscript.parts]
     for part_id, count in Counter(part_ids).items():
@@ -80,6 +84,18 @@ def _parts_and_editions(manuscript: Manuscript, diagnostics: Diagnostics) -> Non
                               f"event '{event.id}' is in part '{event.part}', which holds demands",
                               "put events in a part of kind 'events' or 'days'")
     for edition in manuscript.editions:
+        # an edition's name makes its file names, its layout the template's: plain words only
+        if not _NAME_RE.match(edition.name):
+            diagnostics.error(Location("manuscript/book.yaml"),
+                              f"invalid edition name '{shown(edition.name)}'",
+                              "an edition's name is part of its file names: lower-case "
+                              "letters, digits and hyphens, e.g. 'booklet'")
+        elif not _NAME_RE.match(edition.layout):
+            diagnostics.error(Location("manuscript/book.yaml"),
+                              f"invalid layout '{shown(edition.layout)}' in edition "
+                              f"'{edition.name}'",
+                              "a layout is named by its template in layouts/: lower-case "
+                              "letters, digits and hyphens, e.g. 'booklet'")
         for part_id in edition.parts:
             if part_id not in part_ids:
                 diagnostics.error(Location("manuscript/book.yaml"),
@@ -150,6 +166,38 @@ def _date_order(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
                     f"'{before.id}' ({before.date.start.isoformat()}) but is dated earlier",
                     "events are read in file order; move it or check its date",
                 )
+
+
+MAX_DAY_SPAN = 1100  # days: the timeline figure draws a row for every day of the span
+
+
+def _day_span(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    """The day-by-day parts, together, cover at most about three years.
+
+    Their timeline figure has a row for every day between the first and the last,
+    so a stray year (1856 for 1956) would make a figure of tens of thousands of
+    rows and a build of many minutes.
+    """
+    day_parts = {p.id for p in manuscript.parts if p.kind is PartKind.DAYS}
+    days = [e for e in manuscript.events if e.part in day_parts and e.date.is_single_day]
+    if len(days) < 2:
+        return
+    first = min(days, key=lambda e: e.date.start)
+    last = max(days, key=lambda e: e.date.start)
+    span = (last.date.start - first.date.start).days
+    if span > MAX_DAY_SPAN:
+        middle = sorted(e.date.start for e in days)[len(days) // 2]
+        # the stray one is the farther from the middle date (on a tie: the later written)
+        stray = max((first, last), key=lambda e: (abs((e.date.start - middle).days),
+                                                  days.index(e)))
+        other = first if stray is last else last
+        diagnostics.error(
+            stray.location,
+            f"the day-by-day parts run from {first.date.start.isoformat()} to "
+            f"{last.date.start.isoformat()}, {span} days; at most {MAX_DAY_SPAN} fit a timeline",
+            f"check the year of '{stray.id}' and '{other.id}', or put the events of a long "
+            "period in a part of kind 'events'",
+        )
 
 
 def _unmentioned(manuscript: Manuscript, diagnostics: Diagnostics) -> None:

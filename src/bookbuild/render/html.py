@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
+from ..errors import BookbuildError
 from ..manuscript.model import Edition, Paragraph, RichText
 from .book import BookView, IndexEntry
 from .dates import MONTHS
@@ -34,9 +36,32 @@ def layout_dirs(project_layouts: Path | None) -> list[Path]:
     return dirs
 
 
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """Templates from the layout folders only: one that is a symbolic link leading out of
+    them is refused before it is read (a project's template could otherwise print any
+    file of the machine into the book)."""
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for folder in self.searchpath:
+            candidate = Path(folder, *pieces)
+            if candidate.is_file():
+                real, roots = candidate.resolve(), [Path(f).resolve() for f in self.searchpath]
+                if not any(real == root or root in real.parents for root in roots):
+                    raise BookbuildError(
+                        f"layout template '{template}' is a symbolic link to {real}, "
+                        "outside the layout folders",
+                        "copy the file into layouts/: a build reads only the project's own "
+                        "files",
+                    )
+                break
+        return super().get_source(environment, template)
+
+
 def make_environment(dirs: list[Path]) -> jinja2.Environment:
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in dirs]),
+        loader=ConfinedLoader([str(d) for d in dirs]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
