@@ -41,10 +41,6 @@ VALID = TESTS / "fixtures" / "valid"
 HOSTILE = TESTS / "fixtures" / "hostile"
 EPOCH = "1700000000"
 
-ORCHESTRATOR = (
-    "RefusedResource is a BaseException (WeasyPrint's FatalURLFetchingError): the build "
-    "command must catch it and report exc.error() like any BookbuildError"
-)
 
 
 # ---------------------------------------------------------------- helpers
@@ -344,9 +340,6 @@ def test_read_confined_gives_a_bookbuild_error(project: Path) -> None:
         read_confined(link, roots)
 
 
-@pytest.mark.xfail(strict=True, reason="builders/web.py (and epub.py) copy layout stylesheets "
-                   "with shutil.copyfile / read_bytes, following symbolic links out of the "
-                   "project: read them with fetch.read_confined(path, job.layout_dirs)")
 def test_a_layout_stylesheet_linked_from_outside_is_not_published(project: Path,
                                                                  tmp_path: Path,
                                                                  epoch: None) -> None:
@@ -381,7 +374,6 @@ def test_refusal_stops_the_build_and_names_where_the_reference_stands(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=ORCHESTRATOR)
 def test_bookbuild_build_reports_a_refusal_without_traceback(project: Path, tmp_path: Path,
                                                              epoch: None) -> None:
     hostile = (HOSTILE / "css" / "http-import.css").read_text(encoding="utf-8")

@@ -109,7 +109,7 @@ class ManuscriptError(BookbuildError):
 
 def relative(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` where possible, for messages."""
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
+    try:  # absolute, not resolved: a linked file is shown where it stands in the project
+        return str(path.absolute().relative_to(root.absolute()))
     except ValueError:
         return str(path)

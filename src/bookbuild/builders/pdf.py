@@ -14,7 +14,7 @@ from ..errors import BookbuildError
 from ..render.book import BookView, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import font_dirs, font_face_css, missing_glyphs
-from ..render.html import PageContext, render_page
+from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output
 from .fetch import ConfinedFetcher
@@ -23,15 +23,8 @@ from .pagemap import PageMap, page_locators
 
 
 def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
-    """The base stylesheet, then the edition's own, from the first layout folder holding each."""
-    urls = []
-    for name in ("base.css", f"{job.edition.layout}.css"):
-        for folder in job.layout_dirs:
-            path = folder / "css" / name
-            if path.is_file():
-                urls.append(path.as_uri())
-                break
-    return tuple(urls)
+    """The edition's stylesheets as URLs (the confined fetcher reads them)."""
+    return tuple(p.as_uri() for p in stylesheet_paths(job.layout_dirs, job.edition.layout))
 
 
 def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,

@@ -9,9 +9,10 @@ from markupsafe import Markup
 from ..render.book import IndexEntry, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import FontFace, font_face_css, font_faces
-from ..render.html import PageContext, render_page
+from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output
+from .fetch import read_confined
 
 FOLDER = "html"
 
@@ -37,12 +38,10 @@ class WebBuilder:
         (folder / "css").mkdir(parents=True, exist_ok=True)
         (folder / "fonts").mkdir(exist_ok=True)
         stylesheets = []
-        for name in ("base.css", f"{job.edition.layout}.css"):
-            source = next((d / "css" / name for d in job.layout_dirs
-                           if (d / "css" / name).is_file()), None)
-            if source is not None:
-                shutil.copyfile(source, folder / "css" / name)
-                stylesheets.append(f"css/{name}")
+        for source in stylesheet_paths(job.layout_dirs, job.edition.layout):
+            # read through the confinement: a layout file linked from outside is refused
+            (folder / "css" / source.name).write_bytes(read_confined(source, job.layout_dirs))
+            stylesheets.append(f"css/{source.name}")
         for face in font_faces():
             shutil.copyfile(face.path, folder / "fonts" / face.path.name)
 

@@ -82,11 +82,20 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
 
 def _run(context: BuildContext, selected: list[Edition], jobs: int,
          reporter: Reporter) -> dict[str, BuildResult]:
+    from jinja2 import TemplateNotFound
+
+    from ..builders.fetch import RefusedResource
     from ..builders.schedule import run_editions
 
     try:
         results = run_editions(context, selected, jobs=jobs or os.cpu_count() or 1,
                                listen=reporter.edition)
+    except RefusedResource as exc:  # a BaseException, so that WeasyPrint stops on it
+        raise exc.error() from None
+    except TemplateNotFound as exc:
+        raise BookbuildError(f"layout template '{exc.name}' not found",
+                             "an edition's layout names a template in layouts/ (or "
+                             "bookbuild's own): booklet, handout, epub, html") from None
     except OSError as exc:
         raise describe_os_error(exc, "the outputs") from None
     return {name: r for name, r in results.items() if any(e.name == name for e in selected)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -86,5 +87,6 @@ def missing_glyphs(text: str) -> list[str]:
     """Characters of ``text`` that the regular text face cannot print."""
     regular = next(f for f in font_faces() if f.family == "BB Serif" and f.style == "normal")
     cmap = _cmap(regular.path)
-    ignorable = {0x20, 0x0A, 0x09, 0xAD, 0x200B}
-    return sorted({ch for ch in text if ord(ch) not in cmap and ord(ch) not in ignorable})
+    ignorable = {0x20, 0x0A, 0x09, 0xAD}
+    return sorted({ch for ch in text if ord(ch) not in cmap and ord(ch) not in ignorable
+                   and unicodedata.category(ch) != "Cf"})  # format characters print nothing

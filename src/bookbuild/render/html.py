@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +57,16 @@ class ConfinedLoader(jinja2.FileSystemLoader):
                     )
                 break
         return super().get_source(environment, template)
+
+
+def stylesheet_paths(dirs: Sequence[Path], layout: str) -> list[Path]:
+    """The base stylesheet, then the layout's own, each from the first folder that has it."""
+    found = []
+    for name in ("base.css", f"{layout}.css"):
+        path = next((d / "css" / name for d in dirs if (d / "css" / name).is_file()), None)
+        if path is not None:
+            found.append(path)
+    return found
 
 
 def make_environment(dirs: list[Path]) -> jinja2.Environment:

@@ -6,6 +6,7 @@ import io
 
 from ...render.fonts import FontFace, font_face_css, font_faces
 from ..base import BuildJob
+from ..fetch import read_confined
 
 COVER_IMAGE = "images/cover.png"
 FONT_MEDIA_TYPE = "font/ttf"
@@ -32,7 +33,7 @@ def stylesheets(job: BuildJob) -> list[tuple[str, bytes]]:
             sheets.append((name, (css + "\n").encode()))
             continue
         path = next(d / "css" / name for d in job.layout_dirs if (d / "css" / name).is_file())
-        sheets.append((name, path.read_bytes()))
+        sheets.append((name, read_confined(path, job.layout_dirs)))
     return sheets
 
 
