@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html as html_lib
-import re
 import time
 from pathlib import Path
 
@@ -13,7 +11,7 @@ import weasyprint
 from ..errors import BookbuildError
 from ..render.book import BookView, build_view
 from ..render.figures import timeline_figure
-from ..render.fonts import font_dirs, font_face_css, missing_glyphs
+from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output
@@ -122,8 +120,7 @@ class PdfBuilder:
 
 def check_glyphs(html: str) -> None:
     """Fail with a clear message when the text face cannot print a character."""
-    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", html.split("<body", 1)[-1]))
-    missing = missing_glyphs(text)
+    missing = missing_glyphs(visible_text(html))
     if missing:
         shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:10])
         raise BookbuildError(

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
 from markupsafe import Markup
 
 from ..render.book import IndexEntry, build_view
 from ..render.figures import timeline_figure
-from ..render.fonts import FontFace, font_face_css, font_faces
+from ..render.fonts import FontFace, font_face_css, subset_fonts, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output
@@ -42,9 +40,6 @@ class WebBuilder:
             # read through the confinement: a layout file linked from outside is refused
             (folder / "css" / source.name).write_bytes(read_confined(source, job.layout_dirs))
             stylesheets.append(f"css/{source.name}")
-        for face in font_faces():
-            shutil.copyfile(face.path, folder / "fonts" / face.path.name)
-
         def font_url(face: FontFace) -> str:
             return f"fonts/{face.path.name}"
 
@@ -61,6 +56,8 @@ class WebBuilder:
         html = render_page(job.env, f"{job.edition.layout}.html.j2", view, context)
         page = folder / "index.html"
         page.write_text(html, encoding="utf-8")
+        for face, data in subset_fonts(visible_text(html)):
+            (folder / "fonts" / face.path.name).write_bytes(data)
         outputs = [Output.of(page, job.staging, job.edition.name, "html")]
         outputs += [Output.of(p, job.staging, job.edition.name, "asset")
                     for p in sorted(folder.rglob("*")) if p.is_file() and p != page]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -90,3 +91,36 @@ def missing_glyphs(text: str) -> list[str]:
     ignorable = {0x20, 0x0A, 0x09, 0xAD}
     return sorted({ch for ch in text if ord(ch) not in cmap and ord(ch) not in ignorable
                    and unicodedata.category(ch) != "Cf"})  # format characters print nothing
+
+
+ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u2010\u2013\u2014\u2026„”»«"
+
+
+def subset_fonts(text: str) -> list[tuple[FontFace, bytes]]:
+    """Every face of the book, cut down to the characters ``text`` uses (and basic Latin)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    chars = sorted({ord(c) for c in text + ALWAYS if not c.isspace() or c in " \u00a0"})
+    options = subset.Options()
+    options.layout_features = [*options.layout_features, "tnum", "lnum", "onum", "pnum"]
+    options.hinting = False
+    options.name_legacy = True
+    out = []
+    for face in font_faces():
+        font = TTFont(str(face.path), recalcTimestamp=False, lazy=False)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=chars)
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        font.save(buffer)
+        out.append((face, buffer.getvalue()))
+    return out
+
+
+def visible_text(html: str) -> str:
+    """The characters a page shows: its markup removed, entities decoded."""
+    import html as html_lib
+    import re
+
+    return html_lib.unescape(re.sub(r"<[^>]+>", " ", html.split("<body", 1)[-1]))

@@ -1,10 +1,8 @@
-"""What the documents use besides their text: stylesheets, subset fonts, the cover image's name."""
+"""What the documents use besides their text: stylesheets, font files, the cover image's name."""
 
 from __future__ import annotations
 
-import io
-
-from ...render.fonts import FontFace, font_face_css, font_faces
+from ...render.fonts import FontFace, font_face_css, subset_fonts
 from ..base import BuildJob
 from ..fetch import read_confined
 
@@ -41,26 +39,5 @@ def font_file(face: FontFace) -> str:
     return f"fonts/{face.path.name}"
 
 
-ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u2010\u2013\u2014\u2026„”»«"
-
-
-def subset_fonts(text: str) -> list[tuple[FontFace, bytes]]:
-    """Every face of the book, cut down to the characters the EPUB uses."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    chars = sorted({ord(c) for c in text + ALWAYS if not c.isspace() or c in " \u00a0"})
-    options = subset.Options()
-    options.layout_features = [*options.layout_features, "tnum", "lnum", "onum", "pnum"]
-    options.hinting = False
-    options.name_legacy = True
-    out = []
-    for face in font_faces():
-        font = TTFont(str(face.path), recalcTimestamp=False, lazy=False)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=chars)
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        font.save(buffer)
-        out.append((face, buffer.getvalue()))
-    return out
+__all__ = ["COVER_IMAGE", "FONTS_CSS", "FONT_MEDIA_TYPE", "font_file", "stylesheet_names",
+           "stylesheets", "subset_fonts"]
