@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import io
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -97,24 +96,22 @@ ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u2010\u2013\u2014\
 
 
 def subset_fonts(text: str) -> list[tuple[FontFace, bytes]]:
-    """Every face of the book, cut down to the characters ``text`` uses (and basic Latin)."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    """Every face of the book, cut down to the characters ``text`` uses (and basic Latin).
+
+    HarfBuzz's subsetter (uharfbuzz) keeps the layout features (kerning,
+    ligatures, figures) and drops hinting; it takes milliseconds where
+    fontTools' took seconds.
+    """
+    import uharfbuzz as hb
 
     chars = sorted({ord(c) for c in text + ALWAYS if not c.isspace() or c in " \u00a0"})
-    options = subset.Options()
-    options.layout_features = [*options.layout_features, "tnum", "lnum", "onum", "pnum"]
-    options.hinting = False
-    options.name_legacy = True
     out = []
     for face in font_faces():
-        font = TTFont(str(face.path), recalcTimestamp=False, lazy=False)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(unicodes=chars)
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        font.save(buffer)
-        out.append((face, buffer.getvalue()))
+        subset_input = hb.SubsetInput()
+        subset_input.unicode_set.update(chars)
+        subset_input.flags = hb.SubsetFlags.NO_HINTING
+        font = hb.subset(hb.Face(hb.Blob.from_file_path(str(face.path))), subset_input)
+        out.append((face, bytes(font.blob.data)))
     return out
 
 
