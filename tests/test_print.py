@@ -309,3 +309,14 @@ def test_handout_is_photocopy_friendly(real_build: Path) -> None:
     text = "\n".join(texts)
     assert "A MEFESZ 16 pontja" in text and "Ki kicsoda?" in text
     assert "Nagy Imre" in text and "1896–1958" in text
+
+
+def test_contents_page_numbers_are_where_the_sections_start(
+        page_texts: list[str], anchor_pages: dict[str, int], view) -> None:  # type: ignore[no-untyped-def]
+    toc = next(t for t in page_texts if "Tartalom" in t)
+    entries = dict(re.findall(r"^(.+?)\s*\.{3,}\s*(\d+)$", toc, flags=re.M))
+    wanted = {part.part.title: part.anchor for part in view.parts}
+    wanted.update({section.title: section.anchor for section in view.indexes})
+    for title, anchor in wanted.items():
+        assert title in entries, title
+        assert int(entries[title]) == anchor_pages[anchor], title

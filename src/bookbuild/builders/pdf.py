@@ -94,11 +94,13 @@ class PdfBuilder:
 
     def with_index(self, job: BuildJob, view: BookView,
                    document: weasyprint.document.Document) -> weasyprint.document.Document:
-        """Replace the index pages by ones that carry the layout's own page numbers.
+        """Give the index the page numbers of the layout itself.
 
         The book is laid out once with empty index locators; the pages before the
         index do not depend on them. Only the index is laid out again, numbered on
-        from where it starts, and its pages take the place of the first ones.
+        from where it starts, and its pages take the place of the first ones. If
+        the real locators move a later index section to another page than the
+        contents list says, the whole book is laid out again with them instead.
         """
         template = f"{job.edition.layout}-index.html.j2"
         if not view.indexes or template not in job.env.list_templates():
@@ -109,6 +111,11 @@ class PdfBuilder:
             return document
         index_html = render_html(job, view, page_map, template=template, first_page=start)
         index = self.layout(job, index_html)
+        index_map = PageMap.from_document(index)
+        moved = [s.anchor for s in view.indexes
+                 if index_map.page_of(s.anchor) + start - 1 != page_map.page_of(s.anchor)]
+        if moved:
+            return self.layout(job, render_html(job, view, page_map))
         return document.copy(document.pages[: start - 1] + index.pages)
 
     def layout(self, job: BuildJob, html: str) -> weasyprint.document.Document:
