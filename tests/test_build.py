@@ -167,3 +167,15 @@ def test_out_inside_the_manuscript_is_refused(valid_copy: Path,
         result = cli("build", "-o", valid_copy / inside, valid_copy)
         assert result.exit_code == 1
         assert "refusing to write output into" in result.output
+
+
+def test_a_character_the_font_cannot_print_fails_clearly(valid_copy: Path, tmp_path: Path,
+                                                         cli: Callable[..., Result]) -> None:
+    chronology = valid_copy / "manuscript" / "chronology.yaml"
+    chronology.write_text(chronology.read_text(encoding="utf-8").replace(
+        "akarta hallani", "akarta hallani ☃"), encoding="utf-8")
+    result = cli("build", "-e", "booklet", "-o", tmp_path / "dist", valid_copy)
+    assert result.exit_code == 1
+    assert "the text font has no glyph for '☃' (U+2603)" in result.output
+    assert "Traceback" not in result.output
+    assert not list((tmp_path / "dist").glob("*.pdf"))

@@ -284,6 +284,7 @@ def test_metadata_outline_and_structure(real_build: Path, booklet: PdfReader) ->
     with pikepdf.open(real_build / f"{SLUG}-booklet.pdf") as pdf:
         assert str(pdf.Root.get("/Lang")) == "hu"
         assert "/StructTreeRoot" in pdf.Root  # tagged PDF
+        assert "pdfuaid:part=\"1\"" in str(pdf.open_metadata())  # WeasyPrint's PDF/UA-1
         assert pdf.check_pdf_syntax() == []  # qpdf's structural check
         with pdf.open_outline() as outline:
             titles = [item.title for item in outline.root]

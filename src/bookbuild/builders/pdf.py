@@ -73,7 +73,8 @@ class PdfBuilder:
         name = f"{job.slug}-{job.edition.name}.pdf"
         target = job.staging / name
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-        document.write_pdf(target, pdf_identifier=identifier, pdf_tags=True)
+        # PDF/UA-1: tagged, with the title shown and the XMP identification
+        document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / f"{job.slug}-{job.edition.name}-print.pdf"
