@@ -47,6 +47,20 @@ def overlay(case: Path, target: Path) -> None:
 EPOCH = "1700000000"  # 2023-11-14: a fixed build date for reproducible outputs
 
 
+def digests(folder: Path) -> dict[str, str]:
+    """sha256 of every file below ``folder`` (the build record included)."""
+    import hashlib
+
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Builds in this test print the fixed build date (reproducible bytes)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
 def build_into(project: Path, out: Path, *editions: str) -> Path:
     """Build ``editions`` (default: all) of ``project`` into ``out`` in-process."""
     import os

@@ -15,20 +15,11 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from conftest import EPOCH, VALID
+from conftest import EPOCH, VALID, digests
 
-pytestmark = pytest.mark.slow
-
-
-def digests(folder: Path) -> dict[str, str]:
-    """sha256 of every file below ``folder`` (the build record included)."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("fixed_epoch")]
 
 
-@pytest.fixture(autouse=True)
-def fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
 
 
 def test_every_output_is_listed_in_the_manifest(valid_copy: Path, tmp_path: Path,
