@@ -60,7 +60,7 @@ _PART_RE = re.compile(r"[\w\u00ad]+")
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> pyphen.Pyphen:
+def load_dictionary() -> pyphen.Pyphen:
     """The shared Pyphen hu_HU dictionary (loaded once)."""
     return pyphen.Pyphen(lang="hu_HU", left=MIN_LEFT, right=2)
 
@@ -98,7 +98,7 @@ def _pyphen_breaks(word: str) -> list[int]:
     Non-standard entries (where Pyphen would respell the word, e.g. "visz-szatérést")
     are dropped.
     """
-    breaks = [len(left) for left, right in _dictionary().iterate(word) if left + right == word]
+    breaks = [len(left) for left, right in load_dictionary().iterate(word) if left + right == word]
     return sorted(breaks)
 
 
