@@ -170,3 +170,11 @@ def test_a_character_the_font_cannot_print_fails_clearly(valid_copy: Path, tmp_p
     assert "the text font has no glyph for '☃' (U+2603)" in result.output
     assert "Traceback" not in result.output
     assert not list((tmp_path / "dist").glob("*.pdf"))
+
+
+def test_quiet_and_verbose(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    quiet = cli("build", "-q", "-e", "handout", "-o", tmp_path / "q", VALID)
+    assert quiet.exit_code == 0 and quiet.output == ""
+    verbose = cli("build", "-v", "-e", "handout", "-o", tmp_path / "v", VALID)
+    assert "handout: done in" in verbose.output and "stages: layout" in verbose.output
+    assert "probakonyv-handout.pdf" in verbose.output  # the summary table

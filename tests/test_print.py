@@ -321,3 +321,32 @@ def test_contents_page_numbers_are_where_the_sections_start(
     for title, anchor in wanted.items():
         assert title in entries, title
         assert int(entries[title]) == anchor_pages[anchor], title
+
+
+def test_running_heads_and_folios_on_the_outer_corners(booklet: PdfReader,
+                                                       page_texts: list[str]) -> None:
+    from pdftext import text_runs
+
+    heads = {i + 1: re.sub(r"\s+", " ", t) for i, t in enumerate(page_texts)}
+    assert any("1956. OKTÓBER 23., KEDD" in t for t in heads.values())  # a day, on the right
+    assert any("A FORRADALOM NAPRÓL NAPRA" in t for t in heads.values())  # a part, on the left
+    width = A5[0]
+    checked = 0
+    for number, page in enumerate(booklet.pages, start=1):
+        runs = [(text, x) for text, x, y in text_runs(page) if text == str(number) and y < 60]
+        if not runs:
+            continue
+        _, x = runs[0]
+        assert (x > width / 2) == (number % 2 == 1), f"page {number}: folio at x={x:.0f}"
+        checked += 1
+    assert checked > 15
+
+
+def test_timeline_figure_is_drawn_from_the_data(page_texts: list[str], view) -> None:  # type: ignore[no-untyped-def]
+    text = "\n".join(page_texts)
+    assert "A forradalom napjai és legfontosabb eseményei" in text
+    for label in ("okt. 23.", "okt. 30.", "nov. 4."):
+        assert label in text
+    key_titles = [e.event.title for e in view.key_events if e.event.date.start.month in (10, 11)
+                  and e.event.date.start.year == 1956 and e.event.date.start.day >= 1]
+    assert sum(title in text for title in key_titles) >= len(key_titles) // 2
