@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -25,10 +25,6 @@ class Location:
         if self.line <= 0:
             return self.path
         return f"{self.path}:{self.line}:{self.col or 1}"
-
-    def shifted(self, lines: int, col: int) -> Location:
-        """The location ``lines`` lines below, at column ``col`` (1-based)."""
-        return Location(self.path, self.line + lines, col)
 
 
 @dataclass(frozen=True)
@@ -59,9 +55,6 @@ class Diagnostics:
 
     def warning(self, location: Location, message: str, hint: str = "") -> None:
         self._items.append(Diagnostic(location, Severity.WARNING, message, hint))
-
-    def extend(self, items: Iterable[Diagnostic]) -> None:
-        self._items.extend(items)
 
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(sorted(self._items, key=lambda d: (d.location, d.message)))

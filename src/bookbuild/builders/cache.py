@@ -25,10 +25,9 @@ from .base import Output
 CACHE_FILE = ".bookbuild-cache.json"
 
 
-def _hash_files(digest: hashlib._Hash, paths: Iterable[Path], root: Path | None = None) -> None:
+def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
     for path in paths:
-        name = path.relative_to(root).as_posix() if root else path.name
-        digest.update(name.encode() + b"\0")
+        digest.update(path.name.encode() + b"\0")
         digest.update(path.read_bytes() if path.is_file() else b"<missing>")
         digest.update(b"\0")
 
@@ -53,10 +52,7 @@ def edition_key(project: Project, layout_dirs: Iterable[Path], edition: Edition,
     digest = hashlib.sha256()
     digest.update(f"bookbuild {__version__}\0{edition!r}\0{build_date}\0{depends_on}\0".encode())
     _hash_files(digest, [project.manuscript_dir / name for name in MANUSCRIPT_FILES])
-    dirs = list(layout_dirs)
-    for path in layout_files(dirs, edition):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    _hash_files(digest, layout_files(list(layout_dirs), edition))
     _hash_files(digest, [face.path for face in font_faces()])
     return digest.hexdigest()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from pathlib import Path
 
 import weasyprint
 
@@ -33,7 +32,7 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
     numbered from ``first_page``.
     """
     linker = Linker(link_mentions=False, hyphenate=True,
-                    note_numbers={n.note.id: n.number for n in view.notes})
+                    note_numbers=view.note_numbers)
     extra: dict[str, object] = {"timeline_figure": timeline_figure(view)}
     context = PageContext(
         edition=job.edition,
@@ -136,8 +135,3 @@ def check_glyphs(html: str) -> None:
             "replace the character in the manuscript, or use a layout with a font that has it",
         )
 
-
-def pdf_page_count(path: Path) -> int:
-    from pypdf import PdfReader
-
-    return len(PdfReader(path).pages)

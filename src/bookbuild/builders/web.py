@@ -47,7 +47,7 @@ class WebBuilder:
             edition=job.edition,
             build_date=job.build_date,
             linker=Linker(link_mentions=True,
-                          note_numbers={n.note.id: n.number for n in view.notes}),
+                          note_numbers=view.note_numbers),
             stylesheets=tuple(stylesheets),
             font_faces=font_face_css(font_url),
             locators=mention_locators,

@@ -124,11 +124,6 @@ class EventDate:
     def is_single_day(self) -> bool:
         return self.precision is DatePrecision.DAY and not self.is_range
 
-    def days(self) -> list[dt.date]:
-        if not self.is_single_day:
-            return []
-        return [self.start]
-
     @staticmethod
     def month(year: int, month: int) -> tuple[dt.date, dt.date]:
         return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])

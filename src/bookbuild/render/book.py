@@ -30,17 +30,8 @@ from ..manuscript.model import (
 )
 from .collate import hu_sort_key
 from .dates import day_heading, event_reference, long_date, short_date, when
+from .labels import LABELS_HU
 
-RELATION_LABELS = {
-    Relation.ENACTS: "megvalósítja",
-    Relation.ANSWERS: "válasz rá",
-    Relation.DEFIES: "szembemegy vele",
-}
-INDEX_TITLES = {
-    EntityKind.PERSON: "Személynévmutató",
-    EntityKind.PLACE: "Helynévmutató",
-    EntityKind.ORGANIZATION: "Szervezetek és rövidítések",
-}
 INDEX_ANCHORS = {
     EntityKind.PERSON: "index-people",
     EntityKind.PLACE: "index-places",
@@ -78,7 +69,7 @@ class EventRef:
 
     @property
     def relation_label(self) -> str:
-        return RELATION_LABELS[self.relation]
+        return _label("relations", self.relation.value)
 
 
 @dataclass(frozen=True)
@@ -176,8 +167,10 @@ class BookView:
     key_people: tuple[Entity, ...]
     demands: tuple[DemandView, ...]
 
-    def note_number(self, note_id: str) -> int:
-        return next((n.number for n in self.notes if n.note.id == note_id), 0)
+    @property
+    def note_numbers(self) -> dict[str, int]:
+        """Note id → the number it prints with."""
+        return {n.note.id: n.number for n in self.notes}
 
     @property
     def demand_notes(self) -> tuple[NoteView, ...]:
@@ -308,7 +301,8 @@ def _indexes(manuscript: Manuscript,
                 rows.append((hu_sort_key(variant), SeeReference(variant, entity)))
         if rows:
             rows.sort(key=lambda row: row[0])
-            sections.append(IndexSection(kind, INDEX_TITLES[kind], INDEX_ANCHORS[kind],
+            title = _label("index_titles", kind.value)
+            sections.append(IndexSection(kind, title, INDEX_ANCHORS[kind],
                                          tuple(r for _k, r in rows)))
     return tuple(sections)
 
@@ -322,3 +316,9 @@ def _notes(manuscript: Manuscript, parts: tuple[PartView, ...]) -> tuple[NoteVie
                     and node.note_id not in order:
                 order.append(node.note_id)
     return tuple(NoteView(by_id[nid], i) for i, nid in enumerate(order, start=1))
+
+
+def _label(group: str, key: str) -> str:
+    words = LABELS_HU[group]
+    assert isinstance(words, dict)
+    return str(words[key])

@@ -56,7 +56,7 @@ def _demand_line(view: DemandView, notes: dict[str, int]) -> str:
 
 
 def text_lines(view: BookView) -> Iterator[str]:
-    notes = {n.note.id: n.number for n in view.notes}
+    notes = view.note_numbers
     yield view.meta.title
     if view.meta.subtitle:
         yield view.meta.subtitle
@@ -95,7 +95,7 @@ def export_text(manuscript: Manuscript) -> str:
 def export_json(manuscript: Manuscript) -> str:
     """The structured model: events, demands and index entities with their mentions."""
     view = build_view(manuscript)
-    notes = {n.note.id: n.number for n in view.notes}
+    notes = view.note_numbers
     mentions = {
         row.entity.id: sorted({m.owner for m in row.mentions}, key=_owner_order(view))
         for section in view.indexes for row in section.rows if isinstance(row, IndexEntry)
@@ -201,7 +201,7 @@ def _yaml_str(text: str) -> str:
 def export_markdown(manuscript: Manuscript) -> str:
     """The whole book as Pandoc Markdown: headings with ids, spans for mentions, footnotes."""
     view = build_view(manuscript)
-    notes = {n.note.id: n.number for n in view.notes}
+    notes = view.note_numbers
     meta = view.meta
     lines = ["---", f"title: {_yaml_str(meta.title)}"]
     if meta.subtitle:

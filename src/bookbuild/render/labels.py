@@ -16,6 +16,8 @@ LABELS_HU: dict[str, object] = {
     "page_suffix": ". o.",
     "roles": {"editor": "szerkesztő", "author": "szerző", "translator": "fordító",
               "illustrator": "illusztrátor", "contributor": "közreműködő"},
+    "index_titles": {"person": "Személynévmutató", "place": "Helynévmutató",
+                     "organization": "Szervezetek és rövidítések"},
     "relations": {"enacts": "megvalósítja", "answers": "válasz rá",
                   "defies": "szembemegy vele"},
 }

@@ -40,7 +40,7 @@ class EpubBuilder:
         started = time.perf_counter()
         view = build_view(job.manuscript, job.edition)
         docs = plan_documents(view)
-        note_numbers = {n.note.id: n.number for n in view.notes}
+        note_numbers = view.note_numbers
         figure = timeline_figure(view)
 
         # pass 1: where every id stands, so that links can name the document

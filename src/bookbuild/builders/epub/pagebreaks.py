@@ -27,7 +27,7 @@ SOFT_HYPHEN = "\u00ad"
 def place_page_markers(job: BuildJob, documents: Sequence[Rendered]) -> list[tuple[int, str]]:
     """Mark the booklet's pages in ``documents``; the page-list (none without a booklet)."""
     pages = job.booklet_pages
-    booklet = booklet_edition(job)
+    booklet = booklet_of(job.manuscript)
     if pages is None or not pages.starts or booklet is None:
         return []
     print_root = parse(booklet_html(job, booklet, pages))
@@ -35,11 +35,6 @@ def place_page_markers(job: BuildJob, documents: Sequence[Rendered]) -> list[tup
 
 
 # ---------------------------------------------------------------- the booklet
-
-
-def booklet_edition(job: BuildJob) -> Edition | None:
-    """The edition whose pages the page-list gives: the one the orchestrator lays out."""
-    return booklet_of(job.manuscript)
 
 
 def booklet_html(job: BuildJob, booklet: Edition, pages: PageMap) -> str:
