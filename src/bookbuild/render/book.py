@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from ..manuscript.model import (
     BookMeta,
@@ -48,6 +49,10 @@ class DemandRef:
     def label(self) -> str:
         return f"{self.demand.label}\u00a0pont"
 
+    @property
+    def relation_label(self) -> str:
+        return _label("relations", self.relation.value)
+
 
 @dataclass(frozen=True)
 class EventView:
@@ -56,6 +61,7 @@ class EventView:
     date_label: str
     reference: str
     demands: tuple[DemandRef, ...]
+    stamp: str = ""  # what its heading prints before the headline: time, or date and time
 
     @property
     def anchor(self) -> str:
@@ -121,6 +127,7 @@ class MentionRef:
 class IndexEntry:
     entity: Entity
     mentions: tuple[MentionRef, ...]
+    is_see: ClassVar[bool] = False
 
     @property
     def anchor(self) -> str:
@@ -133,6 +140,7 @@ class SeeReference:
 
     form: str
     target: Entity
+    is_see: ClassVar[bool] = True
 
     @property
     def anchor(self) -> str:
@@ -141,7 +149,7 @@ class SeeReference:
 
 @dataclass(frozen=True)
 class IndexSection:
-    kind: EntityKind
+    kind: str
     title: str
     anchor: str
     rows: tuple[IndexEntry | SeeReference, ...]
@@ -178,6 +186,10 @@ class BookView:
         used = {node.note_id for d in self.demands for node in d.demand.text.inlines()
                 if isinstance(node, NoteRef | Correction)}
         return tuple(n for n in self.notes if n.note.id in used)
+
+    @property
+    def demand_parts(self) -> tuple[PartView, ...]:
+        return tuple(p for p in self.parts if p.part.kind is PartKind.DEMANDS)
 
     @property
     def events(self) -> tuple[EventView, ...]:
@@ -249,8 +261,8 @@ def _part_view(part: Part, events: dict[str, EventView],
     if part.kind is PartKind.DEMANDS:
         return PartView(part, demands=demands)
     if part.kind is PartKind.DAYS:
-        return PartView(part, groups=_group_days(mine))
-    return PartView(part, events=mine)
+        return PartView(part, groups=_group_days(tuple(replace(v, stamp=v.when) for v in mine)))
+    return PartView(part, events=tuple(replace(v, stamp=v.date_label) for v in mine))
 
 
 def _group_days(events: tuple[EventView, ...]) -> tuple[DayGroup, ...]:
@@ -302,7 +314,7 @@ def _indexes(manuscript: Manuscript,
         if rows:
             rows.sort(key=lambda row: row[0])
             title = _label("index_titles", kind.value)
-            sections.append(IndexSection(kind, title, INDEX_ANCHORS[kind],
+            sections.append(IndexSection(kind.value, title, INDEX_ANCHORS[kind],
                                          tuple(r for _k, r in rows)))
     return tuple(sections)
 

@@ -12,10 +12,11 @@ from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
 from ..errors import BookbuildError
-from ..manuscript.model import Edition, Paragraph, RichText
+from ..manuscript.model import Edition
 from .book import BookView, IndexEntry
+from .context import TEXT_FILTERS, LayoutContext, current_linker
 from .dates import MONTHS
-from .inline import Linker, render_inlines, render_text
+from .inline import Linker
 from .labels import LABELS_HU
 
 PACKAGE_LAYOUTS = Path(__file__).resolve().parent.parent / "_layouts"
@@ -100,32 +101,18 @@ def build_date_label(date: dt.date) -> str:
 def render_page(env: jinja2.Environment, template: str, view: BookView,
                 context: PageContext) -> str:
     """Render ``template`` for ``view``; all manuscript text is escaped on the way."""
-    linker = context.linker
-
-    def rich(text: RichText, owner: str = "") -> Markup:
-        return render_text(text, linker, owner=owner)
-
-    def rich_inline(paragraph: Paragraph) -> Markup:
-        return render_inlines(paragraph.children, linker)
-
-    def href(target: str) -> str:
-        return linker.href(target[1:]) if target.startswith("#") else target
-
-    env.filters.update(rich=rich, rich_inline=rich_inline, href=href)
-    authors = ", ".join(c.name for c in view.meta.editors)
-    values: dict[str, object] = {
-        "book": view,
-        "edition": context.edition,
-        "labels": LABELS_HU,
-        "authors": authors,
-        "build_date": context.build_date.isoformat(),
-        "build_date_label": build_date_label(context.build_date),
-        "stylesheets": context.stylesheets,
-        "font_faces": Markup(context.font_faces),
-        "locators": context.locators,
-        "show_demand_events": True,
-        "timeline_figure": None,
-        "cover_figure": None,
-    }
-    values.update(context.extra)
-    return env.get_template(template).render(**values)
+    env.filters.update(TEXT_FILTERS)
+    layout_context = LayoutContext(
+        book=view,
+        edition=context.edition,
+        labels=LABELS_HU,
+        authors=", ".join(c.name for c in view.meta.editors),
+        build_date=context.build_date.isoformat(),
+        build_date_label=build_date_label(context.build_date),
+        stylesheets=context.stylesheets,
+        font_faces=Markup(context.font_faces),
+        locators=context.locators,
+    )
+    layout_context = layout_context.with_values(context.extra)
+    with current_linker(context.linker):
+        return env.get_template(template).render(**layout_context.values())
