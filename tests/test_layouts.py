@@ -72,4 +72,4 @@ def test_text_filters_follow_the_rendering_not_the_first_one(view: BookView) -> 
 def test_layout_context_values_are_its_fields(view: BookView) -> None:
     ctx = LayoutContext(book=view, edition=context(view).edition, labels={}, authors="",
                         build_date="", build_date_label="")
-    assert set(ctx.values()) == {*context_names(), "figure_for"}
+    assert set(ctx.values()) == {*context_names(), "figure_for", "page_style"}

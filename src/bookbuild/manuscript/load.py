@@ -7,9 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import Diagnostics, Location, relative
+from .anchors import demand_id as make_demand_id
+from .anchors import mention_anchor, note_anchor
 from .dates import DateError, parse_clock_time, parse_event_date
 from .fields import Fields, records, suggest
 from .model import (
+    DEFAULT_INDEXES,
+    ENTITY_FIELDS,
     BookMeta,
     Contributor,
     Demand,
@@ -17,9 +21,9 @@ from .model import (
     Edition,
     Emphasis,
     Entity,
-    EntityKind,
     Event,
     EventDate,
+    IndexType,
     Inline,
     Link,
     Manuscript,
@@ -39,13 +43,16 @@ from .yamlsource import YMap, YNode, YScalar, read_yaml
 BOOK_FILE = "book.yaml"
 CHRONOLOGY_FILE = "chronology.yaml"
 DEMANDS_FILE = "demands.yaml"
-ENTITY_FILES = {
-    EntityKind.PERSON: "people.yaml",
-    EntityKind.PLACE: "places.yaml",
-    EntityKind.ORGANIZATION: "organizations.yaml",
-}
 NOTES_FILE = "notes.yaml"
-MANUSCRIPT_FILES = (BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE, *ENTITY_FILES.values(), NOTES_FILE)
+MANUSCRIPT_FILES = (BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE,
+                    *(t.file for t in DEFAULT_INDEXES), NOTES_FILE)
+
+
+def manuscript_files(manuscript_dir: Path) -> list[str]:
+    """Every file a build may read from the manuscript: the fixed ones and any other YAML
+    file (a book's own index, declared in book.yaml)."""
+    extra = sorted(p.name for p in manuscript_dir.glob("*.yaml") if p.name not in MANUSCRIPT_FILES)
+    return [*MANUSCRIPT_FILES, *extra]
 
 PAGE_SIZES = ("A4", "A5", "A6", "B5", "letter")
 CONTRIBUTOR_ROLES = ("editor", "author", "translator", "illustrator", "contributor")
@@ -113,6 +120,7 @@ class _Loader:
         self.project = project
         self.diagnostics = diagnostics
         self.source_map = SourceMap()
+        self.indexes: tuple[IndexType, ...] = DEFAULT_INDEXES
 
     def read(self, name: str, *, required: bool) -> YNode | None:
         path = self.project.manuscript_dir / name
@@ -140,8 +148,8 @@ class _Loader:
         demands, demand_links = self.load_demands()
         events, event_links = self.load_events(parts)
         entities: list[Entity] = []
-        for kind, name in ENTITY_FILES.items():
-            entities.extend(self.load_entities(kind, name))
+        for index_type in self.indexes:
+            entities.extend(self.load_entities(index_type))
         notes = self.load_notes()
         return Manuscript(
             meta=meta,
@@ -152,6 +160,7 @@ class _Loader:
             entities=tuple(entities),
             notes=tuple(notes),
             links=tuple(_resolve_numbers(event_links, demands) + demand_links),
+            indexes=self.indexes,
         )
 
     # ------------------------------------------------------------ book.yaml
@@ -166,7 +175,7 @@ class _Loader:
         book = Fields(node, "book.yaml", self.diagnostics)
         book.check_known(
             ["title", "subtitle", "language", "slug", "identifier", "editors", "rights",
-             "description", "keywords", "source", "parts", "editions"]
+             "description", "keywords", "source", "parts", "editions", "indexes"]
         )
         slug = book.text("slug", required=True)
         if slug and not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", slug):
@@ -203,7 +212,42 @@ class _Loader:
         )
         if source:
             source.check_known(["title", "file", "note"])
+        self.indexes = self.load_indexes(book)
         return meta, self.load_parts(book), self.load_editions(book)
+
+    def load_indexes(self, book: Fields) -> tuple[IndexType, ...]:
+        """The defaults, each overridden by a declaration of the same id, then the book's own."""
+        indexes = {t.id: t for t in DEFAULT_INDEXES}
+        for item in records(book.node.get("indexes"), "index", self.diagnostics):
+            item.check_known(["id", "title", "file", "fields"])
+            index_id = item.identifier()
+            if not index_id:
+                continue
+            default = indexes.get(index_id)
+            fields = item.text_list("fields") if item.node.get("fields") is not None else (
+                default.fields if default else ("role", "expansion"))
+            for name in fields:
+                if name not in ENTITY_FIELDS:
+                    self.diagnostics.error(
+                        item.node.key_location("fields"), f"unknown index field '{name}'",
+                        suggest(name, ENTITY_FIELDS) or f"use some of {', '.join(ENTITY_FIELDS)}",
+                    )
+            file = item.text("file") or (default.file if default else f"{index_id}.yaml")
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*\.yaml", file) or file in (
+                    BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE, NOTES_FILE):
+                self.diagnostics.error(
+                    item.node.key_location("file"), f"'{file}' cannot hold an index",
+                    "name a .yaml file of its own in the manuscript folder, e.g. terms.yaml",
+                )
+                continue
+            title = item.text("title")
+            if not title and default is None:
+                self.diagnostics.error(item.location, f"index '{index_id}' has no 'title'",
+                                       "a book's own index prints the title it gives")
+            indexes[index_id] = IndexType(
+                index_id, file, tuple(f for f in fields if f in ENTITY_FIELDS), title,
+                default.word if default else "")
+        return tuple(indexes.values())
 
     def load_contributors(self, book: Fields) -> tuple[Contributor, ...]:
         out: list[Contributor] = []
@@ -257,8 +301,8 @@ class _Loader:
                     suggest(fmt, formats) or f"use one of {', '.join(formats)}",
                 )
                 continue
-            page_size = item.text("page_size", default="A5")
-            if page_size not in PAGE_SIZES:
+            page_size = item.text("page_size")
+            if page_size and page_size not in PAGE_SIZES:
                 self.diagnostics.error(
                     value.key_location("page_size"), f"unknown page size '{page_size}'",
                     f"use one of {', '.join(PAGE_SIZES)}",
@@ -299,7 +343,7 @@ class _Loader:
                         self.diagnostics.error(number.location,
                                                f"demand range '{number.value}' runs backwards")
                         last = first
-            demand_id = f"pont-{first}" if first == last else f"pont-{first}-{last}"
+            demand_id = make_demand_id(first, last)
             text, scalar = item.rich("text", required=True)
             if scalar is not None:
                 self.source_map.texts.append((demand_id, scalar))
@@ -398,33 +442,30 @@ class _Loader:
 
     # ------------------------------------------------------------ entities and notes
 
-    def load_entities(self, kind: EntityKind, name: str) -> list[Entity]:
-        node = self.read(name, required=False)
+    def load_entities(self, index_type: IndexType) -> list[Entity]:
+        node = self.read(index_type.file, required=False)
         out: list[Entity] = []
-        allowed = ["id", "name", "sort", "aliases", "variants", "key"]
-        if kind is EntityKind.PERSON:
-            allowed += ["born", "died", "role"]
-        elif kind is EntityKind.ORGANIZATION:
-            allowed += ["expansion"]
-        for item in records(node, kind.value, self.diagnostics):
+        allowed = ["id", "name", "sort", "aliases", "variants", "key", *index_type.fields]
+        has = set(index_type.fields)
+        for item in records(node, index_type.word or index_type.id, self.diagnostics):
             item.check_known(allowed)
             entity_name = item.text("name", required=True)
-            born = item.integer("born") if kind is EntityKind.PERSON else None
-            died = item.integer("died") if kind is EntityKind.PERSON else None
+            born = item.integer("born") if "born" in has else None
+            died = item.integer("died") if "died" in has else None
             if born is not None and died is not None and died < born:
                 self.diagnostics.error(item.node.key_location("died"),
                                        f"{entity_name} died ({died}) before being born ({born})")
             out.append(Entity(
                 id=item.identifier(),
-                kind=kind,
+                kind=index_type.id,
                 name=entity_name,
                 sort=item.text("sort") or entity_name,
                 aliases=item.text_list("aliases"),
                 variants=item.text_list("variants"),
-                role=item.text("role"),
+                role=item.text("role") if "role" in has else "",
                 born=born,
                 died=died,
-                expansion=item.text("expansion"),
+                expansion=item.text("expansion") if "expansion" in has else "",
                 key=item.boolean("key"),
                 location=item.location,
             ))
@@ -438,8 +479,8 @@ class _Loader:
             note_id = item.identifier()
             text, scalar = item.rich("text", required=True)
             if scalar is not None and note_id:
-                self.source_map.texts.append((f"note-{note_id}", scalar))
-            out.append(Note(note_id, self.anchor(text, f"note-{note_id}"), item.location))
+                self.source_map.texts.append((note_anchor(note_id), scalar))
+            out.append(Note(note_id, self.anchor(text, note_anchor(note_id)), item.location))
         return out
 
     # ------------------------------------------------------------ mention anchors
@@ -454,7 +495,7 @@ class _Loader:
                 if isinstance(node, Mention):
                     counter[0] += 1
                     out.append(replace(node, children=visit(node.children),
-                                       anchor=f"{owner}-m{counter[0]}"))
+                                       anchor=mention_anchor(owner, counter[0])))
                 elif isinstance(node, Emphasis | Link):
                     out.append(replace(node, children=visit(node.children)))
                 else:

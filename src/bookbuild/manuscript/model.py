@@ -190,16 +190,40 @@ class Demand:
 # ---------------------------------------------------------------- index entities
 
 
-class EntityKind(Enum):
-    PERSON = "person"
-    PLACE = "place"
-    ORGANIZATION = "organization"
+ENTITY_FIELDS = ("born", "died", "role", "expansion")  # what an index type may add to an entry
+
+
+@dataclass(frozen=True)
+class IndexType:
+    """One index of the book, declared in book.yaml (or one of the three defaults).
+
+    ``word`` names the locale's title for a default index; a book's own index
+    gives its ``title``.
+    """
+
+    id: str  # people, places, organizations, terms …
+    file: str  # its manuscript file
+    fields: tuple[str, ...] = ()  # of ENTITY_FIELDS
+    title: str = ""
+    word: str = ""  # the label key of a default index's title
+
+    @property
+    def lists_people(self) -> bool:
+        """People's names: inverted forms are searched, key people make the who's who."""
+        return "born" in self.fields
+
+
+DEFAULT_INDEXES = (
+    IndexType("people", "people.yaml", ("born", "died", "role"), word="person"),
+    IndexType("places", "places.yaml", (), word="place"),
+    IndexType("organizations", "organizations.yaml", ("expansion",), word="organization"),
+)
 
 
 @dataclass(frozen=True)
 class Entity:
     id: str
-    kind: EntityKind
+    kind: str  # the id of its IndexType
     name: str
     sort: str
     aliases: tuple[str, ...] = ()
@@ -282,7 +306,7 @@ class Edition:
     name: str
     format: OutputFormat
     layout: str
-    page_size: str = "A5"
+    page_size: str = ""  # empty: the layout's own page size
     parts: tuple[str, ...] = ()  # empty: all parts
     impose: bool = False
     max_pages: int = 0
@@ -298,12 +322,22 @@ class Manuscript:
     entities: tuple[Entity, ...]
     notes: tuple[Note, ...]
     links: tuple[DemandLink, ...]
+    indexes: tuple[IndexType, ...] = DEFAULT_INDEXES
 
     def entity(self, entity_id: str) -> Entity | None:
         return _index(self.entities).get(entity_id)
 
-    def entities_of(self, kind: EntityKind) -> tuple[Entity, ...]:
-        return tuple(e for e in self.entities if e.kind is kind)
+    def entities_of(self, kind: str) -> tuple[Entity, ...]:
+        return tuple(e for e in self.entities if e.kind == kind)
+
+    def index_type(self, kind: str) -> IndexType | None:
+        return next((t for t in self.indexes if t.id == kind), None)
+
+    @property
+    def people(self) -> tuple[Entity, ...]:
+        """The entries of every index of people."""
+        kinds = {t.id for t in self.indexes if t.lists_people}
+        return tuple(e for e in self.entities if e.kind in kinds)
 
     def events_in(self, part_id: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.part == part_id)

@@ -12,13 +12,19 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
+from ..manuscript.anchors import (
+    day_anchor,
+    entry_anchor,
+    index_anchor,
+    note_anchor,
+    part_anchor,
+)
 from ..manuscript.model import (
     BookMeta,
     Correction,
     Demand,
     Edition,
     Entity,
-    EntityKind,
     Event,
     Manuscript,
     Mention,
@@ -32,12 +38,6 @@ from ..manuscript.model import (
 from .collate import hu_sort_key
 from .dates import day_heading, event_reference, long_date, short_date, when
 from .labels import LABELS_HU
-
-INDEX_ANCHORS = {
-    EntityKind.PERSON: "index-people",
-    EntityKind.PLACE: "index-places",
-    EntityKind.ORGANIZATION: "index-organizations",
-}
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class PartView:
 
     @property
     def anchor(self) -> str:
-        return f"part-{self.part.id}"
+        return part_anchor(self.part.id)
 
     @property
     def kind(self) -> str:
@@ -131,7 +131,7 @@ class IndexEntry:
 
     @property
     def anchor(self) -> str:
-        return f"idx-{self.entity.id}"
+        return entry_anchor(self.entity.id)
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ class SeeReference:
 
     @property
     def anchor(self) -> str:
-        return f"idx-{self.target.id}"
+        return entry_anchor(self.target.id)
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ class NoteView:
 
     @property
     def anchor(self) -> str:
-        return f"note-{self.note.id}"
+        return note_anchor(self.note.id)
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         notes=_notes(manuscript, part_views),
         key_events=tuple(v for v in event_views.values() if v.event.key),
         key_people=tuple(sorted(
-            (e for e in manuscript.entities_of(EntityKind.PERSON) if e.key),
+            (e for e in manuscript.people if e.key),
             key=lambda e: hu_sort_key(e.sort),
         )),
         demands=demand_views,
@@ -270,7 +270,7 @@ def _group_days(events: tuple[EventView, ...]) -> tuple[DayGroup, ...]:
     for view in events:
         date = view.event.date
         key = date.start.isoformat() if date.is_single_day else view.event.id
-        anchor = f"day-{key}"
+        anchor = day_anchor(key)
         if groups and groups[-1].anchor == anchor:
             last = groups[-1]
             groups[-1] = DayGroup(last.anchor, last.heading, last.date, (*last.events, view))
@@ -304,17 +304,17 @@ def _mention_owners(parts: tuple[PartView, ...]) -> dict[str, list[MentionRef]]:
 def _indexes(manuscript: Manuscript,
              owners: dict[str, list[MentionRef]]) -> tuple[IndexSection, ...]:
     sections: list[IndexSection] = []
-    for kind in EntityKind:
+    for index_type in manuscript.indexes:
         rows: list[tuple[tuple[object, ...], IndexEntry | SeeReference]] = []
-        for entity in manuscript.entities_of(kind):
+        for entity in manuscript.entities_of(index_type.id):
             rows.append((hu_sort_key(entity.sort),
                          IndexEntry(entity, tuple(owners.get(entity.id, ())))))
             for variant in entity.variants:
                 rows.append((hu_sort_key(variant), SeeReference(variant, entity)))
         if rows:
             rows.sort(key=lambda row: row[0])
-            title = _label("index_titles", kind.value)
-            sections.append(IndexSection(kind.value, title, INDEX_ANCHORS[kind],
+            title = index_type.title or _label("index_titles", index_type.word)
+            sections.append(IndexSection(index_type.id, title, index_anchor(index_type.id),
                                          tuple(r for _k, r in rows)))
     return tuple(sections)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..manuscript.model import Edition, Paragraph, PartKind, RichText
+from ..manuscript.model import Edition, OutputFormat, Paragraph, PartKind, RichText
 from .book import BookView, DayGroup, IndexEntry, IndexSection, PartView
 from .inline import Linker, render_inlines, render_text
 
@@ -99,10 +99,19 @@ class LayoutContext:
         values: dict[str, Any] = dict(extra)
         return replace(self, **values)
 
+    @property
+    def page_style(self) -> Markup:
+        """``@page { size: … }`` when book.yaml sets the edition's page size (PDF only);
+        without it the layout's stylesheet decides."""
+        if self.edition.format is OutputFormat.PDF and self.edition.page_size:
+            return Markup("@page {{ size: {}; }}").format(self.edition.page_size)
+        return Markup("")
+
     def values(self) -> dict[str, object]:
-        """The names a template sees: every field, and the helper methods."""
+        """The names a template sees: every field, and the helpers."""
         out: dict[str, object] = {f.name: getattr(self, f.name) for f in fields(self)}
         out["figure_for"] = self.figure_for
+        out["page_style"] = self.page_style
         return out
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from ..manuscript.model import (
     Correction,
     Emphasis,
-    EntityKind,
+    IndexType,
     Inline,
     Link,
     Manuscript,
@@ -101,15 +101,12 @@ def export_json(manuscript: Manuscript) -> str:
         for section in view.indexes for row in section.rows if isinstance(row, IndexEntry)
     }
 
-    def entity(kind: EntityKind) -> list[dict[str, object]]:
+    def entity(index_type: IndexType) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
-        for e in manuscript.entities_of(kind):
+        for e in manuscript.entities_of(index_type.id):
             item: dict[str, object] = {"id": e.id, "name": e.name, "sort": e.sort,
                                        "mentions": mentions.get(e.id, [])}
-            if kind is EntityKind.PERSON:
-                item.update(born=e.born, died=e.died, role=e.role)
-            if kind is EntityKind.ORGANIZATION:
-                item["expansion"] = e.expansion
+            item.update({name: getattr(e, name) for name in index_type.fields})
             if e.variants:
                 item["variants"] = list(e.variants)
             out.append(item)
@@ -136,9 +133,7 @@ def export_json(manuscript: Manuscript) -> str:
                         for r in d.events]}
             for d in view.demands
         ],
-        "people": entity(EntityKind.PERSON),
-        "places": entity(EntityKind.PLACE),
-        "organizations": entity(EntityKind.ORGANIZATION),
+        **{t.id: entity(t) for t in manuscript.indexes},
         "notes": [{"id": n.note.id, "number": n.number,
                    "text": " ".join(_paragraphs(n.note.text, notes))} for n in view.notes],
     }

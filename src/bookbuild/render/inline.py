@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
 
+from ..manuscript.anchors import entry_anchor, note_anchor
 from ..manuscript.model import (
     Correction,
     Emphasis,
@@ -71,7 +72,7 @@ def _node(node: Inline, linker: Linker) -> Markup:
             notes = Markup("").join(_note_ref(n.note_id, linker) for n in walk(node.children)
                                     if isinstance(n, NoteRef | Correction))
             return Markup('<a class="mention" id="{}" href="{}" data-ref="{}">{}</a>{}').format(
-                node.anchor, linker.href(f"idx-{node.entity_ids[0]}"), refs, inner, notes)
+                node.anchor, linker.href(entry_anchor(node.entity_ids[0])), refs, inner, notes)
         inner = render_inlines(node.children, linker)
         return Markup('<span class="mention" id="{}" data-ref="{}">{}</span>').format(
             node.anchor, refs, inner)
@@ -93,4 +94,4 @@ def _note_ref(note_id: str, linker: Linker) -> Markup:
     if not number:
         return Markup("")
     return Markup('<sup class="noteref"><a href="{}">{}</a></sup>').format(
-        linker.href(f"note-{note_id}"), number)
+        linker.href(note_anchor(note_id)), number)
