@@ -11,11 +11,13 @@ from .anchors import demand_id as make_demand_id
 from .anchors import mention_anchor, note_anchor
 from .dates import DateError, parse_clock_time, parse_event_date
 from .fields import Fields, records, suggest
+from .markup import ALL_CONSTRUCTS, parse_rich_text, refused_constructs
 from .model import (
     DEFAULT_INDEXES,
     ENTITY_FIELDS,
     BookMeta,
     Contributor,
+    Correction,
     Demand,
     DemandLink,
     Edition,
@@ -36,7 +38,9 @@ from .model import (
     Relation,
     RichText,
     SourceInfo,
+    Text,
     TimeOfDay,
+    plain,
 )
 from .yamlsource import YMap, YNode, YScalar, read_yaml
 
@@ -54,6 +58,10 @@ def manuscript_files(manuscript_dir: Path) -> list[str]:
     extra = sorted(p.name for p in manuscript_dir.glob("*.yaml") if p.name not in MANUSCRIPT_FILES)
     return [*MANUSCRIPT_FILES, *extra]
 
+NO_MARKUP: frozenset[str] = frozenset()
+EMPHASIS = frozenset({"emphasis"})
+TITLE_MARKUP = frozenset({"emphasis", "mention"})  # an event's headline
+NOTE_MARKUP = ALL_CONSTRUCTS - {"note", "correction"}
 PAGE_SIZES = ("A4", "A5", "A6", "B5", "letter")
 CONTRIBUTOR_ROLES = ("editor", "author", "translator", "illustrator", "contributor")
 
@@ -194,9 +202,12 @@ class _Loader:
                 "write a fixed urn:uuid:…, e.g. from python -c 'import uuid; print(uuid.uuid4())'",
             )
         source = book.mapping("source")
+        title, _markup = self.inline_field(book, "title", NO_MARKUP, required=True)
+        subtitle, subtitle_markup = self.inline_field(book, "subtitle", EMPHASIS)
         meta = BookMeta(
-            title=book.text("title", required=True),
-            subtitle=book.text("subtitle"),
+            title=title,
+            subtitle=subtitle,
+            subtitle_markup=subtitle_markup,
             language=book.text("language", default="hu"),
             slug=slug or "book",
             identifier=identifier,
@@ -275,8 +286,8 @@ class _Loader:
                     suggest(kind_text, kinds) or f"use one of {', '.join(kinds)}",
                 )
                 kind_text = "events"
-            parts.append(Part(item.identifier(), item.text("title", required=True),
-                              PartKind(kind_text)))
+            title, heading = self.inline_field(item, "title", EMPHASIS, required=True)
+            parts.append(Part(item.identifier(), title, PartKind(kind_text), heading))
         if not parts and book.node.get("parts") is None:
             self.diagnostics.error(book.location, "book.yaml has no 'parts'",
                                    "list the book's parts: background, chronology, …")
@@ -414,11 +425,14 @@ class _Loader:
             text, scalar = item.rich("text", required=True)
             if scalar is not None and event_id:
                 self.source_map.texts.append((event_id, scalar))
+            title, heading = self.inline_field(item, "title", TITLE_MARKUP, required=True,
+                                               owner=event_id)
             events.append(Event(
                 id=event_id,
                 part=part,
                 date=date,
-                title=item.text("title", required=True),
+                title=title,
+                heading=heading,
                 text=self.anchor(text, event_id),
                 time=time,
                 time_of_day=time_of_day,
@@ -480,8 +494,54 @@ class _Loader:
             text, scalar = item.rich("text", required=True)
             if scalar is not None and note_id:
                 self.source_map.texts.append((note_anchor(note_id), scalar))
+            top = tuple(c for p in text.paragraphs for c in p.children)
+            for bad, what in refused_constructs(top, NOTE_MARKUP):
+                self.diagnostics.error(
+                    getattr(bad, "location", None) or item.location,
+                    f"a {what} is not allowed in a note",
+                    "a note may hold mentions, emphasis and links; "
+                    "put a second remark in a note of its own")
             out.append(Note(note_id, self.anchor(text, note_anchor(note_id)), item.location))
         return out
+
+    # ------------------------------------------------------------ one-line fields with markup
+
+    def inline_field(self, item: Fields, name: str, allowed: frozenset[str], *,
+                     required: bool = False, owner: str = "") -> tuple[str, Paragraph]:
+        """A title-like field: one line of inline markup, only the constructs ``allowed``.
+
+        Returns its plain text and its markup; a refused construct is an error where it
+        stands. Mentions in it are anchored (``owner``) and indexed like the text's.
+        """
+        node = item.scalar(name, required=required)
+        if node is None:
+            return "", Paragraph(())
+        value = node.value.strip()
+        if not value:
+            if required:
+                self.diagnostics.error(node.location, f"'{name}' is empty in {item.what}")
+            return "", Paragraph(())
+        offset = node.value.find(value[0])
+        rich, problems = parse_rich_text(value, folded=True,
+                                         locate=lambda i: node.location_at(offset + i))
+        for problem in problems:
+            self.diagnostics.error(node.location_at(offset + problem.offset), problem.message,
+                                   problem.hint)
+        children = tuple(c for p in rich.paragraphs for c in (*p.children, Text(" ")))[:-1]
+        refused = refused_constructs(children, allowed)
+        for refused_node, what in refused:
+            where = getattr(refused_node, "location", None) or node.location
+            self.diagnostics.error(
+                where, f"{'an' if what[0] in 'aeio' else 'a'} {what} is not allowed in "
+                f"'{name}'",
+                f"'{name}' may hold: {', '.join(sorted(allowed)) or 'plain text only'}",
+            )
+        if refused:
+            return plain(children), Paragraph((Text(plain(children)),))
+        paragraph = Paragraph(children)
+        if owner:
+            paragraph = self.anchor(RichText((paragraph,)), f"{owner}-t").paragraphs[0]
+        return plain(children), paragraph
 
     # ------------------------------------------------------------ mention anchors
 
@@ -496,7 +556,7 @@ class _Loader:
                     counter[0] += 1
                     out.append(replace(node, children=visit(node.children),
                                        anchor=mention_anchor(owner, counter[0])))
-                elif isinstance(node, Emphasis | Link):
+                elif isinstance(node, Emphasis | Link | Correction):
                     out.append(replace(node, children=visit(node.children)))
                 else:
                     out.append(node)

@@ -61,9 +61,10 @@ class Correction:
 
     kind: CorrectionKind
     original: str
-    corrected: str
+    corrected: str  # the new text, as plain text
     note_id: str = ""
     location: Location = field(default=NOWHERE, compare=False)
+    children: tuple[Inline, ...] = ()  # the new text with its markup (mentions, emphasis)
 
     @property
     def printed(self) -> str:
@@ -71,6 +72,18 @@ class Correction:
         if self.kind is CorrectionKind.INSERT:
             return f"[{self.corrected}]"
         return self.corrected
+
+    @property
+    def content(self) -> tuple[Inline, ...]:
+        """The new text as nodes (plain text when it was built without markup)."""
+        if self.children or not self.corrected:
+            return self.children
+        return (Text(self.corrected),)
+
+    @property
+    def brackets(self) -> tuple[str, str]:
+        """What stands around the new text in print."""
+        return ("[", "]") if self.kind is CorrectionKind.INSERT else ("", "")
 
 
 Inline = Text | Emphasis | Mention | Link | NoteRef | Correction
@@ -94,8 +107,21 @@ class RichText:
 def walk(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
     for node in nodes:
         yield node
-        if isinstance(node, Emphasis | Mention | Link):
+        if isinstance(node, Emphasis | Mention | Link | Correction):
             yield from walk(node.children)
+
+
+def plain(nodes: tuple[Inline, ...]) -> str:
+    """The printed text of ``nodes``, without markup (an insertion in its brackets)."""
+    parts: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            parts.append(node.text)
+        elif isinstance(node, Emphasis | Mention | Link):
+            parts.append(plain(node.children))
+        elif isinstance(node, Correction):
+            parts.append(node.printed)
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------- dates
@@ -160,12 +186,17 @@ class Event:
     id: str
     part: str
     date: EventDate
-    title: str
+    title: str  # the headline as plain text
     text: RichText
     time: str = ""
     time_of_day: TimeOfDay | None = None
     key: bool = False
     location: Location = field(default=NOWHERE, compare=False)
+    heading: Paragraph = Paragraph(())  # the headline with its markup
+
+    @property
+    def headline(self) -> Paragraph:
+        return self.heading if self.heading.children else Paragraph((Text(self.title),))
 
 
 @dataclass(frozen=True)
@@ -264,8 +295,13 @@ class PartKind(Enum):
 @dataclass(frozen=True)
 class Part:
     id: str
-    title: str
+    title: str  # plain text
     kind: PartKind
+    heading: Paragraph = Paragraph(())  # the title with its markup
+
+    @property
+    def headline(self) -> Paragraph:
+        return self.heading if self.heading.children else Paragraph((Text(self.title),))
 
 
 @dataclass(frozen=True)
@@ -293,6 +329,13 @@ class BookMeta:
     description: str = ""
     keywords: tuple[str, ...] = ()
     source: SourceInfo = SourceInfo()
+    subtitle_markup: Paragraph = Paragraph(())  # the subtitle with its emphasis
+
+    @property
+    def subtitle_line(self) -> Paragraph:
+        if self.subtitle_markup.children:
+            return self.subtitle_markup
+        return Paragraph((Text(self.subtitle),) if self.subtitle else ())
 
 
 class OutputFormat(Enum):

@@ -41,6 +41,8 @@ def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
         yield demand.id, demand.text
     for event in manuscript.events:
         yield event.id, event.text
+        if event.heading.children:
+            yield event.id, RichText((event.heading,))
     for note in manuscript.notes:
         yield note_anchor(note.id), note.text
 
@@ -118,8 +120,8 @@ def _references(manuscript: Manuscript, diagnostics: Diagnostics, unreadable: se
                     if entity_id not in entity_ids and entities_complete:
                         diagnostics.error(node.location, f"unknown entity '{entity_id}'",
                                           suggest(entity_id, entity_ids)
-                                          or "add it to people.yaml, places.yaml or "
-                                          "organizations.yaml")
+                                          or "add it to one of the index files: " +
+                                          ", ".join(t.file for t in manuscript.indexes))
             elif isinstance(node, NoteRef | Correction):
                 if node.note_id:
                     used_notes.add(node.note_id)

@@ -38,6 +38,7 @@ from ..manuscript.model import (
 from .collate import hu_sort_key
 from .dates import day_heading, event_reference, long_date, short_date, when
 from .labels import LABELS_HU
+from .typography import typeset
 
 
 @dataclass(frozen=True)
@@ -219,19 +220,43 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         for d in manuscript.demands
     )
     part_views = tuple(_part_view(p, event_views, demand_views) for p in parts)
-    owners = _mention_owners(part_views)
+    notes = _notes(manuscript, part_views)
+    owners = _mention_owners(part_views, notes)
     return BookView(
-        meta=manuscript.meta,
+        meta=_typeset_meta(manuscript.meta),
         parts=part_views,
         indexes=_indexes(manuscript, owners),
-        notes=_notes(manuscript, part_views),
+        notes=notes,
         key_events=tuple(v for v in event_views.values() if v.event.key),
         key_people=tuple(sorted(
-            (e for e in manuscript.people if e.key),
+            (_typeset_entity(e) for e in manuscript.people if e.key),
             key=lambda e: hu_sort_key(e.sort),
         )),
         demands=demand_views,
     )
+
+
+# ---------------------------------------------------------------- typography of plain fields
+# Running text and headlines with markup are typeset as they are rendered (render.inline);
+# every plain field the view hands on is typeset here, so that no output prints a
+# straight quote or a spaced hyphen, whichever template or builder prints it.
+
+
+def _typeset_meta(meta: BookMeta) -> BookMeta:
+    return replace(
+        meta,
+        title=typeset(meta.title), subtitle=typeset(meta.subtitle),
+        rights=typeset(meta.rights), description=typeset(meta.description),
+        keywords=tuple(typeset(k) for k in meta.keywords),
+        editors=tuple(replace(c, name=typeset(c.name)) for c in meta.editors),
+        source=replace(meta.source, title=typeset(meta.source.title),
+                       note=typeset(meta.source.note)),
+    )
+
+
+def _typeset_entity(entity: Entity) -> Entity:
+    return replace(entity, name=typeset(entity.name), role=typeset(entity.role),
+                   expansion=typeset(entity.expansion))
 
 
 def _links(manuscript: Manuscript, event_ids: set[str]) -> tuple[
@@ -250,14 +275,15 @@ def _links(manuscript: Manuscript, event_ids: set[str]) -> tuple[
 
 
 def _event_view(event: Event, links: list[tuple[Demand, Relation]]) -> EventView:
-    return EventView(event=event, when=when(event), date_label=long_date(event.date),
-                     reference=event_reference(event),
+    return EventView(event=replace(event, title=typeset(event.title)), when=when(event),
+                     date_label=long_date(event.date), reference=event_reference(event),
                      demands=tuple(DemandRef(demand, rel) for demand, rel in links))
 
 
 def _part_view(part: Part, events: dict[str, EventView],
                demands: tuple[DemandView, ...]) -> PartView:
     mine = tuple(v for v in events.values() if v.event.part == part.id)
+    part = replace(part, title=typeset(part.title))
     if part.kind is PartKind.DEMANDS:
         return PartView(part, demands=demands)
     if part.kind is PartKind.DAYS:
@@ -287,17 +313,32 @@ def _texts(parts: tuple[PartView, ...]) -> list[tuple[str, str, RichText]]:
         for demand in part.demands:
             out.append((demand.anchor, f"{demand.demand.label}\u00a0pont", demand.demand.text))
         for view in (*part.events, *(v for g in part.groups for v in g.events)):
-            out.append((view.anchor, short_date(view.event.date), view.event.text))
+            label = short_date(view.event.date)
+            if view.event.heading.children:
+                out.append((view.anchor, label, RichText((view.event.heading,))))
+            out.append((view.anchor, label, view.event.text))
     return out
 
 
-def _mention_owners(parts: tuple[PartView, ...]) -> dict[str, list[MentionRef]]:
+def _mention_owners(parts: tuple[PartView, ...],
+                    notes: tuple[NoteView, ...]) -> dict[str, list[MentionRef]]:
+    """Each entity's mentions: in the running texts and headlines, then in the notes (a
+    note's mention is labelled like the text that refers to the note)."""
     by_entity: dict[str, list[MentionRef]] = defaultdict(list)
+    note_labels: dict[str, str] = {}
     for owner, label, text in _texts(parts):
         for node in text.inlines():
             if isinstance(node, Mention):
                 for entity_id in node.entity_ids:
                     by_entity[entity_id].append(MentionRef(node.anchor, owner, label))
+            elif isinstance(node, NoteRef | Correction) and node.note_id:
+                note_labels.setdefault(node.note_id, label)
+    for note in notes:
+        for node in note.note.text.inlines():
+            if isinstance(node, Mention):
+                for entity_id in node.entity_ids:
+                    by_entity[entity_id].append(MentionRef(
+                        node.anchor, note.anchor, note_labels.get(note.note.id, "")))
     return by_entity
 
 
@@ -307,10 +348,11 @@ def _indexes(manuscript: Manuscript,
     for index_type in manuscript.indexes:
         rows: list[tuple[tuple[object, ...], IndexEntry | SeeReference]] = []
         for entity in manuscript.entities_of(index_type.id):
+            shown = _typeset_entity(entity)
             rows.append((hu_sort_key(entity.sort),
-                         IndexEntry(entity, tuple(owners.get(entity.id, ())))))
+                         IndexEntry(shown, tuple(owners.get(entity.id, ())))))
             for variant in entity.variants:
-                rows.append((hu_sort_key(variant), SeeReference(variant, entity)))
+                rows.append((hu_sort_key(variant), SeeReference(typeset(variant), shown)))
         if rows:
             rows.sort(key=lambda row: row[0])
             title = index_type.title or _label("index_titles", index_type.word)

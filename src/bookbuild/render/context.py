@@ -44,13 +44,18 @@ def _rich_inline(paragraph: Paragraph) -> Markup:
     return render_inlines(paragraph.children, _linker())
 
 
+def _headline(paragraph: Paragraph) -> Markup:
+    """A heading's inline content: like ``rich_inline``, never hyphenated."""
+    return render_inlines(paragraph.children, replace(_linker(), hyphenate=False))
+
+
 def _href(target: str) -> str:
     """A ``#anchor`` as the output links it (another document of an EPUB); URLs as they are."""
     return _linker().href(target[1:]) if target.startswith("#") else target
 
 
 TEXT_FILTERS: dict[str, Callable[..., object]] = {
-    "rich": _rich, "rich_inline": _rich_inline, "href": _href,
+    "rich": _rich, "rich_inline": _rich_inline, "headline": _headline, "href": _href,
 }
 
 
