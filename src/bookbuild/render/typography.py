@@ -159,8 +159,8 @@ class Typography:
                 elif _opens(before, after):
                     out[index] = q.open if len(stack) % 2 == 0 else q.alt_open
                     stack.append("s")
-                elif stack and stack[-1] == "s":
-                    stack.pop()
+                elif stack and (len(stack) % 2 == 0 or stack[-1] == "s"):
+                    stack.pop()  # closes an inner quotation, or one it opened
                     out[index] = q.close if len(stack) % 2 == 0 else q.alt_close
                 else:
                     out[index] = APOSTROPHE
