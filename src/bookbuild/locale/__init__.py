@@ -57,7 +57,10 @@ def _parse_tag(tag: str) -> tuple[str, str]:
     if not tag or len(tag) > 35 or not all(c.isascii() and (c.isalnum() or c in "-_")
                                            for c in tag):
         raise UnknownLanguage(tag)
-    parsed = icu.Locale.forLanguageTag(tag.replace("_", "-"))
+    try:
+        parsed = icu.Locale.forLanguageTag(tag.replace("_", "-"))
+    except icu.ICUError:
+        raise UnknownLanguage(tag) from None
     language = parsed.getLanguage().lower()
     if not language:
         raise UnknownLanguage(tag)
