@@ -13,6 +13,7 @@ from ..render.figures import timeline_figure
 from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
+from ..render.labels import page_reference_css
 from .base import BuildJob, BuildResult, Output
 from .fetch import ConfinedFetcher
 from .impose import impose_saddle_stitch
@@ -40,7 +41,7 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
         build_date=job.build_date,
         linker=linker,
         stylesheets=stylesheet_urls(job),
-        font_faces=font_face_css() + (
+        font_faces=font_face_css() + page_reference_css(view.locale) + (
             f"\n@page :first {{ counter-reset: page {first_page}; }}" if first_page > 1
             else ""),
         locators=page_locators(page_map) if page_map else page_locators(PageMap({}, 0)),
@@ -79,7 +80,8 @@ class PdfBuilder:
         if job.edition.impose:
             imposed = job.staging / imposed_name(job.slug, job.edition.name)
             data = impose_saddle_stitch(target.read_bytes(),
-                                        title=f"{job.manuscript.meta.title} (nyomtatáshoz)")
+                                        title=view.locale.print_title(
+                                            job.manuscript.meta.title))
             imposed.write_bytes(data)
             sheets = ((pages + 3) // 4) * 2
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",

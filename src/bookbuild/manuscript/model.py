@@ -130,12 +130,14 @@ class EventDate:
 
 
 class TimeOfDay(Enum):
-    HAJNAL = "hajnal"
-    REGGEL = "reggel"
-    DELELOTT = "délelőtt"
-    DELUTAN = "délután"
-    ESTE = "este"
-    EJJEL = "éjjel"
+    """A part of the day, as a language-neutral key; the book's locale prints it."""
+
+    DAWN = "dawn"
+    MORNING = "morning"
+    FORENOON = "forenoon"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    NIGHT = "night"
 
 
 # ---------------------------------------------------------------- chronology
@@ -270,6 +272,8 @@ class BookMeta:
     description: str = ""
     keywords: tuple[str, ...] = ()
     source: SourceInfo = SourceInfo()
+    timeline_caption: str = ""  # the timeline figure's caption (the locale's word if empty)
+    labels: tuple[tuple[str, str], ...] = ()  # words overriding the language's catalogue
 
 
 class OutputFormat(Enum):

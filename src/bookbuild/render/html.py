@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from markupsafe import Markup
 
 from ..manuscript.model import Edition, Paragraph, RichText
 from .book import BookView, IndexEntry
-from .dates import MONTHS
 from .inline import Linker, render_inlines, render_text
-from .labels import LABELS_HU
+from .labels import template_labels
 from .sandbox import ConfinedLoader, LayoutSandbox, render
 
 PACKAGE_LAYOUTS = Path(__file__).resolve().parent.parent / "_layouts"
@@ -62,14 +61,10 @@ class PageContext:
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
-def build_date_label(date: dt.date) -> str:
-    return f"{date.year}. {MONTHS[date.month - 1]} {date.day}."
-
-
 def render_page(env: LayoutSandbox, template: str, view: BookView,
                 context: PageContext) -> str:
     """Render ``template`` for ``view``; all manuscript text is escaped on the way."""
-    linker = context.linker
+    linker = replace(context.linker, locale=view.locale)
 
     def rich(text: RichText, owner: str = "") -> Markup:
         return render_text(text, linker, owner=owner)
@@ -85,10 +80,10 @@ def render_page(env: LayoutSandbox, template: str, view: BookView,
     values: dict[str, object] = {
         "book": view,
         "edition": context.edition,
-        "labels": LABELS_HU,
+        "labels": template_labels(view.locale),
         "authors": authors,
         "build_date": context.build_date.isoformat(),
-        "build_date_label": build_date_label(context.build_date),
+        "build_date_label": view.locale.build_date(context.build_date),
         "stylesheets": context.stylesheets,
         "font_faces": Markup(context.font_faces),
         "locators": context.locators,
