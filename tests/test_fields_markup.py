@@ -98,7 +98,7 @@ def test_no_straight_quote_no_spaced_hyphen_and_no_raw_markup_survive(
     text = visible(html_of(marked, printed=printed))
     for raw in ('"', " - ", "](@", "{++", "{~~", "[^", "*"):
         assert raw not in text, raw
-    assert "1953–1955\u00a0– „reformer”" in text
+    assert "1953–1955\u00a0– „reformer”" in text.replace("\u2060", "")
 
 
 def test_a_quote_after_a_mention_closes() -> None:
@@ -106,7 +106,9 @@ def test_a_quote_after_a_mention_closes() -> None:
     from bookbuild.render.inline import render_inlines
     rich, problems = parse_rich_text('A "[Neues Forum](@nf)", "a [Bem](@bem) tér".')
     assert not problems
-    html = render_inlines(rich.paragraphs[0].children, Linker(link_mentions=False))
+    from bookbuild.locale import locale_for
+    html = render_inlines(rich.paragraphs[0].children,
+                          Linker(link_mentions=False, locale=locale_for("hu")))
     assert re.sub(r"<[^>]+>", "", html) == "A „Neues Forum”, „a Bem tér”."
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
 
+from ..locale import Locale
 from ..manuscript.anchors import entry_anchor, note_anchor
 from ..manuscript.model import (
     Correction,
@@ -19,12 +20,6 @@ from ..manuscript.model import (
     Text,
     walk,
 )
-from .hyphenate import hyphenate_text
-from .typography import typeset
-
-# Stands between the text runs of a paragraph while they are typeset together, so that a
-# quote after a mention closes and nesting carries over; no rule of typography acts on it.
-_JOINT = "\ue000"
 
 
 def _same_document(target: str) -> str:
@@ -39,6 +34,7 @@ class Linker:
     link_mentions: bool = True  # mentions link back to their index entry
     hyphenate: bool = False  # insert safe soft hyphens (print)
     note_numbers: dict[str, int] = field(default_factory=dict)
+    locale: Locale | None = None  # the book's typography and hyphenation (set by render_page)
 
 
 def render_text(text: RichText, linker: Linker, *, owner: str = "") -> Markup:
@@ -52,80 +48,70 @@ def render_text(text: RichText, linker: Linker, *, owner: str = "") -> Markup:
 
 
 def render_inlines(nodes: tuple[Inline, ...], linker: Linker) -> Markup:
-    """One paragraph's inline content; its text runs are typeset as one text."""
-    return _Renderer(linker, typeset_runs(nodes)).inlines(nodes)
+    """One paragraph's inline nodes, its text runs typeset together (quotes across mentions)."""
+    if linker.locale is None:
+        raise ValueError("render_inlines needs a Linker with the book's locale")
+    runs = iter(linker.locale.typeset_runs(list(text_runs(nodes))))
+    return _inlines(nodes, linker, runs)
 
 
-def text_runs(nodes: tuple[Inline, ...]) -> list[str]:
-    """The printed text runs of ``nodes`` in reading order (an insertion's brackets too)."""
-    runs: list[str] = []
+def text_runs(nodes: tuple[Inline, ...]) -> Iterator[str]:
+    """The text runs of ``nodes`` in reading order (what typography sees as one paragraph)."""
     for node in nodes:
         if isinstance(node, Text):
-            runs.append(node.text)
+            yield node.text
         elif isinstance(node, Emphasis | Mention | Link):
-            runs.extend(text_runs(node.children))
+            yield from text_runs(node.children)
         elif isinstance(node, Correction) and node.corrected:
-            opening, closing = node.brackets
-            runs += [opening, *text_runs(node.content), closing]
-    return runs
+            opening, closing = node.brackets  # an insertion stands in square brackets
+            yield opening
+            yield from text_runs(node.content)
+            yield closing
 
 
-def typeset_runs(nodes: tuple[Inline, ...]) -> list[str]:
-    """The text runs typeset in their context: what stands before a quote decides it."""
-    runs = text_runs(nodes)
-    typeset_text = typeset(_JOINT.join(runs))
-    out = typeset_text.split(_JOINT)
-    return out if len(out) == len(runs) else [typeset(run) for run in runs]
+def _inlines(nodes: tuple[Inline, ...], linker: Linker, runs: Iterator[str]) -> Markup:
+    return Markup("").join(_node(node, linker, runs) for node in nodes)
 
 
-class _Renderer:
-    def __init__(self, linker: Linker, runs: list[str]) -> None:
-        self.linker = linker
-        self.runs: Iterator[str] = iter(runs)
+def _text(runs: Iterator[str], linker: Linker) -> Markup:
+    value = next(runs)
+    if linker.hyphenate and linker.locale is not None:
+        value = linker.locale.hyphenate(value)
+    return escape(value)
 
-    def inlines(self, nodes: tuple[Inline, ...]) -> Markup:
-        return Markup("").join(self.node(node) for node in nodes)
 
-    def text(self) -> Markup:
-        value = next(self.runs)
-        if self.linker.hyphenate:
-            value = hyphenate_text(value)
-        return escape(value)
-
-    def node(self, node: Inline) -> Markup:
-        linker = self.linker
-        if isinstance(node, Text):
-            return self.text()
-        if isinstance(node, Emphasis):
-            tag = "strong" if node.strong else "em"
-            return Markup("<{0}>{1}</{0}>").format(tag, self.inlines(node.children))
-        if isinstance(node, Mention):
-            refs = " ".join(node.entity_ids)
-            if linker.link_mentions:
-                # a link may not hold a link: the note references inside go right after it
-                self.linker = replace(linker, note_numbers={})
-                inner = self.inlines(node.children)
-                self.linker = linker
-                notes = Markup("").join(_note_ref(n.note_id, linker) for n in walk(node.children)
-                                        if isinstance(n, NoteRef | Correction))
-                return Markup('<a class="mention" id="{}" href="{}" data-ref="{}">{}</a>{}').format(
-                    node.anchor, linker.href(entry_anchor(node.entity_ids[0])), refs, inner, notes)
-            inner = self.inlines(node.children)
-            return Markup('<span class="mention" id="{}" data-ref="{}">{}</span>').format(
-                node.anchor, refs, inner)
-        if isinstance(node, Link):
-            inner = self.inlines(node.children)
-            href = linker.href(node.href[1:]) if node.href.startswith("#") else node.href
-            return Markup('<a href="{}">{}</a>').format(href, inner)
-        if isinstance(node, NoteRef):
-            return _note_ref(node.note_id, linker)
-        if isinstance(node, Correction):
-            shown = Markup("")
-            if node.corrected:
-                shown = self.text() + self.inlines(node.content) + self.text()
-            return Markup('<span class="correction">{}</span>{}').format(
-                shown, _note_ref(node.note_id, linker))
-        raise TypeError(f"unknown inline node {node!r}")  # pragma: no cover
+def _node(node: Inline, linker: Linker, runs: Iterator[str]) -> Markup:
+    if isinstance(node, Text):
+        return _text(runs, linker)
+    if isinstance(node, Emphasis):
+        tag = "strong" if node.strong else "em"
+        return Markup("<{0}>{1}</{0}>").format(tag, _inlines(node.children, linker, runs))
+    if isinstance(node, Mention):
+        refs = " ".join(node.entity_ids)
+        if linker.link_mentions:
+            # a link may not hold a link: the note references inside go right after it
+            inner = _inlines(node.children, replace(linker, note_numbers={}), runs)
+            notes = Markup("").join(_note_ref(n.note_id, linker) for n in walk(node.children)
+                                    if isinstance(n, NoteRef | Correction))
+            return Markup('<a class="mention" id="{}" href="{}" data-ref="{}">{}</a>{}').format(
+                node.anchor, linker.href(entry_anchor(node.entity_ids[0])), refs, inner, notes)
+        inner = _inlines(node.children, linker, runs)
+        return Markup('<span class="mention" id="{}" data-ref="{}">{}</span>').format(
+            node.anchor, refs, inner)
+    if isinstance(node, Link):
+        inner = _inlines(node.children, linker, runs)
+        href = linker.href(node.href[1:]) if node.href.startswith("#") else node.href
+        return Markup('<a href="{}">{}</a>').format(href, inner)
+    if isinstance(node, NoteRef):
+        return _note_ref(node.note_id, linker)
+    if isinstance(node, Correction):
+        shown = Markup("")
+        if node.corrected:
+            shown = (_text(runs, linker) + _inlines(node.content, linker, runs)
+                     + _text(runs, linker))
+        return Markup('<span class="correction">{}</span>{}').format(
+            shown, _note_ref(node.note_id, linker))
+    raise TypeError(f"unknown inline node {node!r}")  # pragma: no cover
 
 
 def _note_ref(note_id: str, linker: Linker) -> Markup:
