@@ -37,7 +37,9 @@ def _plain_runs(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator
         elif isinstance(node, Emphasis | Mention | Link):
             out.append(_plain_runs(node.children, notes, runs))
         elif isinstance(node, Correction):
-            out.append((next(runs) if node.printed else "") + _note_mark(node.note_id, notes))
+            shown = (next(runs) + _plain_runs(node.content, notes, runs) + next(runs)
+                     if node.corrected else "")
+            out.append(shown + _note_mark(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_note_mark(node.note_id, notes))
     return "".join(out)
@@ -191,8 +193,9 @@ def _md(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator[str]) -
         elif isinstance(node, Link):
             out.append(f"[{_md(node.children, notes, runs)}]({node.href})")
         elif isinstance(node, Correction):
-            printed = next(runs) if node.printed else ""
-            out.append(_md_escape(printed) + _md_note(node.note_id, notes))
+            printed = (_md_escape(next(runs)) + _md(node.content, notes, runs)
+                       + _md_escape(next(runs)) if node.corrected else "")
+            out.append(printed + _md_note(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_md_note(node.note_id, notes))
     return "".join(out)
