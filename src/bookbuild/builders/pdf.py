@@ -15,6 +15,7 @@ from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output
 from .fetch import ConfinedFetcher
+from .figures import FigureFetcher, print_refs
 from .impose import impose_saddle_stitch
 from .pagemap import PageMap, page_locators
 
@@ -33,7 +34,8 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
     """
     linker = Linker(link_mentions=False, hyphenate=True,
                     note_numbers=view.note_numbers)
-    extra: dict[str, object] = {"timeline_figure": timeline_figure(view)}
+    extra: dict[str, object] = {"timeline_figure": timeline_figure(view),
+                                "figure_images": print_refs(job, view)}
     context = PageContext(
         edition=job.edition,
         build_date=job.build_date,
@@ -121,8 +123,8 @@ class PdfBuilder:
     def layout(self, job: BuildJob, html: str) -> weasyprint.document.Document:
         roots = [*job.layout_dirs, job.project.manuscript_dir, *font_dirs()]
         base = job.layout_dirs[0].as_uri() + "/"
-        return weasyprint.HTML(string=html, base_url=base,
-                               url_fetcher=ConfinedFetcher(roots)).render()
+        fetcher = FigureFetcher(job, ConfinedFetcher(roots))
+        return weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render()
 
 
 def check_glyphs(html: str) -> None:

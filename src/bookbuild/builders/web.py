@@ -11,6 +11,7 @@ from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output
 from .fetch import read_confined
+from .figures import web_files
 
 FOLDER = "html"
 
@@ -40,6 +41,11 @@ class WebBuilder:
             # read through the confinement: a layout file linked from outside is refused
             (folder / "css" / source.name).write_bytes(read_confined(source, job.layout_dirs))
             stylesheets.append(f"css/{source.name}")
+        figure_images, image_files = web_files(job, view)
+        for name, image in image_files:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(image.data)
+
         def font_url(face: FontFace) -> str:
             return f"fonts/{face.path.name}"
 
@@ -51,7 +57,7 @@ class WebBuilder:
             stylesheets=tuple(stylesheets),
             font_faces=font_face_css(font_url),
             locators=mention_locators,
-            extra={"timeline_figure": timeline_figure(view)},
+            extra={"timeline_figure": timeline_figure(view), "figure_images": figure_images},
         )
         html = render_page(job.env, f"{job.edition.layout}.html.j2", view, context)
         page = folder / "index.html"

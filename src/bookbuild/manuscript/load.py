@@ -9,6 +9,7 @@ from pathlib import Path
 from ..errors import Diagnostics, Location, relative
 from .dates import DateError, parse_clock_time, parse_event_date
 from .fields import Fields, records, suggest
+from .figures import FIGURES_FILE, load_figures
 from .model import (
     BookMeta,
     Contributor,
@@ -45,7 +46,8 @@ ENTITY_FILES = {
     EntityKind.ORGANIZATION: "organizations.yaml",
 }
 NOTES_FILE = "notes.yaml"
-MANUSCRIPT_FILES = (BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE, *ENTITY_FILES.values(), NOTES_FILE)
+MANUSCRIPT_FILES = (BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE, *ENTITY_FILES.values(), NOTES_FILE,
+                    FIGURES_FILE)
 
 PAGE_SIZES = ("A4", "A5", "A6", "B5", "letter")
 CONTRIBUTOR_ROLES = ("editor", "author", "translator", "illustrator", "contributor")
@@ -143,6 +145,9 @@ class _Loader:
         for kind, name in ENTITY_FILES.items():
             entities.extend(self.load_entities(kind, name))
         notes = self.load_notes()
+        figures = load_figures(self.read(FIGURES_FILE, required=False),
+                               self.project.manuscript_dir, self.project.shown, self.anchor,
+                               self.diagnostics)
         return Manuscript(
             meta=meta,
             parts=parts,
@@ -152,6 +157,7 @@ class _Loader:
             entities=tuple(entities),
             notes=tuple(notes),
             links=tuple(_resolve_numbers(event_links, demands) + demand_links),
+            figures=tuple(figures),
         )
 
     # ------------------------------------------------------------ book.yaml
@@ -166,7 +172,7 @@ class _Loader:
         book = Fields(node, "book.yaml", self.diagnostics)
         book.check_known(
             ["title", "subtitle", "language", "slug", "identifier", "editors", "rights",
-             "description", "keywords", "source", "parts", "editions"]
+             "description", "keywords", "source", "parts", "editions", "cover_image"]
         )
         slug = book.text("slug", required=True)
         if slug and not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", slug):
@@ -200,6 +206,7 @@ class _Loader:
                 file=source.text("file") if source else "",
                 note=source.text("note") if source else "",
             ),
+            cover_image=book.text("cover_image"),
         )
         if source:
             source.check_known(["title", "file", "note"])
@@ -223,7 +230,7 @@ class _Loader:
         parts: list[Part] = []
         kinds = [k.value for k in PartKind]
         for item in records(book.node.get("parts"), "part", self.diagnostics):
-            item.check_known(["id", "title", "kind"])
+            item.check_known(["id", "title", "kind", "figures"])
             kind_text = item.text("kind", default="events")
             if kind_text not in kinds:
                 self.diagnostics.error(
@@ -232,7 +239,7 @@ class _Loader:
                 )
                 kind_text = "events"
             parts.append(Part(item.identifier(), item.text("title", required=True),
-                              PartKind(kind_text)))
+                              PartKind(kind_text), item.text_list("figures")))
         if not parts and book.node.get("parts") is None:
             self.diagnostics.error(book.location, "book.yaml has no 'parts'",
                                    "list the book's parts: background, chronology, …")
@@ -281,7 +288,7 @@ class _Loader:
         demands: list[Demand] = []
         links: list[DemandLink] = []
         for item in records(node, "demand", self.diagnostics):
-            item.check_known(["number", "text", "events"])
+            item.check_known(["number", "text", "events", "figures"])
             number = item.scalar("number", required=True)
             first = last = 0
             if number is not None:
@@ -304,7 +311,7 @@ class _Loader:
             if scalar is not None:
                 self.source_map.texts.append((demand_id, scalar))
             demands.append(Demand(demand_id, first, last, self.anchor(text, demand_id),
-                                  item.location))
+                                  item.location, item.text_list("figures")))
             links.extend(self.load_links(item, "events", demand_id=demand_id))
         return demands, links
 
@@ -338,7 +345,7 @@ class _Loader:
         times = [t.value for t in TimeOfDay]
         for item in records(node, "event", self.diagnostics):
             item.check_known(["id", "part", "date", "time", "time_of_day", "title", "key",
-                              "demands", "text"])
+                              "demands", "text", "figures"])
             event_id = item.identifier()
             part = item.text("part", required=True)
             if part and part_ids and part not in part_ids:
@@ -380,6 +387,7 @@ class _Loader:
                 time_of_day=time_of_day,
                 key=item.boolean("key"),
                 location=item.location,
+                figures=item.text_list("figures"),
             ))
             links.extend(self.load_links(item, "demands", event_id=event_id))
         return events, links

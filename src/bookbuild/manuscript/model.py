@@ -166,6 +166,7 @@ class Event:
     time_of_day: TimeOfDay | None = None
     key: bool = False
     location: Location = field(default=NOWHERE, compare=False)
+    figures: tuple[str, ...] = ()  # figure ids shown with the event
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,7 @@ class Demand:
     last: int
     text: RichText
     location: Location = field(default=NOWHERE, compare=False)
+    figures: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -242,6 +244,7 @@ class Part:
     id: str
     title: str
     kind: PartKind
+    figures: tuple[str, ...] = ()  # shown at the head of the part
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,32 @@ class BookMeta:
     description: str = ""
     keywords: tuple[str, ...] = ()
     source: SourceInfo = SourceInfo()
+    cover_image: str = ""  # a figure id
+
+
+class FigureSize(Enum):
+    COLUMN = "column"
+    HALF = "half"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An image of ``manuscript/images/`` with what every edition prints around it."""
+
+    id: str
+    file: str  # relative to manuscript/images/
+    caption: RichText
+    alt: str
+    credit: str = ""
+    licence: str = ""
+    decorative: bool = False
+    size: FigureSize = FigureSize.COLUMN
+    key: bool = False
+    location: Location = field(default=NOWHERE, compare=False)
+
+    @property
+    def anchor(self) -> str:
+        return f"fig-{self.id}"
 
 
 class OutputFormat(Enum):
@@ -298,6 +327,7 @@ class Manuscript:
     entities: tuple[Entity, ...]
     notes: tuple[Note, ...]
     links: tuple[DemandLink, ...]
+    figures: tuple[Figure, ...] = ()
 
     def entity(self, entity_id: str) -> Entity | None:
         return _index(self.entities).get(entity_id)
@@ -307,6 +337,9 @@ class Manuscript:
 
     def events_in(self, part_id: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.part == part_id)
+
+    def figure(self, figure_id: str) -> Figure | None:
+        return next((f for f in self.figures if f.id == figure_id), None)
 
     def edition(self, name: str) -> Edition | None:
         return next((e for e in self.editions if e.name == name), None)

@@ -9,6 +9,7 @@ from itertools import pairwise
 
 from ..errors import Diagnostics, Location
 from .fields import shown, suggest
+from .figures import check_placements
 from .load import CHRONOLOGY_FILE, ENTITY_FILES, NOTES_FILE, SourceMap
 from .markup import unmarked_text
 from .model import (
@@ -34,6 +35,7 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     _day_span(manuscript, diagnostics)
     _unmentioned(manuscript, diagnostics)
     _unmarked_mentions(manuscript, source_map, diagnostics)
+    check_placements(manuscript, diagnostics)
 
 
 def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
@@ -43,6 +45,8 @@ def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
         yield event.id, event.text
     for note in manuscript.notes:
         yield f"note-{note.id}", note.text
+    for figure in manuscript.figures:
+        yield figure.anchor, figure.caption
 
 
 def _unique_ids(manuscript: Manuscript, diagnostics: Diagnostics) -> None:

@@ -19,6 +19,7 @@ from ..manuscript.model import (
     Entity,
     EntityKind,
     Event,
+    Figure,
     Manuscript,
     Mention,
     Note,
@@ -30,6 +31,7 @@ from ..manuscript.model import (
 )
 from .collate import hu_sort_key
 from .dates import day_heading, event_reference, long_date, short_date, when
+from .figureview import FigureView, place_figures
 from .labels import LABELS_HU
 
 INDEX_ANCHORS = {
@@ -166,6 +168,13 @@ class BookView:
     key_events: tuple[EventView, ...]
     key_people: tuple[Entity, ...]
     demands: tuple[DemandView, ...]
+    figures: tuple[FigureView, ...] = ()  # numbered in reading order
+    key_figures: tuple[FigureView, ...] = ()  # the handout's, numbered on their own
+    cover: Figure | None = None
+
+    def figures_at(self, owner: str) -> tuple[FigureView, ...]:
+        """The figures standing with a part, event or demand (by its anchor)."""
+        return tuple(f for f in self.figures if f.owner == owner)
 
     @property
     def note_numbers(self) -> dict[str, int]:
@@ -207,7 +216,13 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         for d in manuscript.demands
     )
     part_views = tuple(_part_view(p, event_views, demand_views) for p in parts)
+    figures = place_figures(manuscript, part_views)
     owners = _mention_owners(part_views)
+    for figure in figures:  # mentions in captions are indexed, labelled by the figure
+        for node in figure.figure.caption.inlines():
+            if isinstance(node, Mention):
+                for entity_id in node.entity_ids:
+                    owners[entity_id].append(MentionRef(node.anchor, figure.anchor, figure.label))
     return BookView(
         meta=manuscript.meta,
         parts=part_views,
@@ -219,6 +234,9 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
             key=lambda e: hu_sort_key(e.sort),
         )),
         demands=demand_views,
+        figures=figures,
+        key_figures=place_figures(manuscript, part_views, key_only=True),
+        cover=manuscript.figure(manuscript.meta.cover_image),
     )
 
 

@@ -124,8 +124,10 @@ def render_page(env: jinja2.Environment, template: str, view: BookView,
         "font_faces": Markup(context.font_faces),
         "locators": context.locators,
         "show_demand_events": True,
+        "show_figures": True,  # figures with their part, event or demand
         "timeline_figure": None,
         "cover_figure": None,
+        "figure_images": {},
     }
     values.update(context.extra)
     return env.get_template(template).render(**values)
