@@ -46,7 +46,8 @@ def _apply(m: Matrix, x: float, y: float) -> tuple[float, float]:
 
 def figure_extents(pdf: pikepdf.Pdf, index: int) -> list[Box]:
     """The extent of what each /Figure marked-content sequence on page ``index`` draws:
-    its path points and text origins, through every transformation and form XObject."""
+    its path points, images and text origins, through every transformation and form
+    XObject."""
     page = pdf.pages[index]
     boxes: list[Box] = []
 
@@ -89,7 +90,10 @@ def figure_extents(pdf: pikepdf.Pdf, index: int) -> list[Box]:
                 current.append(_apply(_multiply(m, ctm), 0, 0))  # type: ignore[arg-type]
             elif op == "Do" and depth < 8:
                 xobject = resources.get("/XObject", {}).get(operands[0])
-                if xobject is not None and xobject.get("/Subtype") == "/Form":
+                if current is not None and xobject is not None \
+                        and xobject.get("/Subtype") == "/Image":
+                    current.extend([_apply(ctm, 0, 0), _apply(ctm, 1, 1)])
+                elif xobject is not None and xobject.get("/Subtype") == "/Form":
                     matrix = tuple(float(v) for v in xobject.get("/Matrix", IDENTITY))
                     run(xobject, xobject.get("/Resources", resources),
                         _multiply(matrix, ctm), current, depth + 1)  # type: ignore[arg-type]
