@@ -34,7 +34,7 @@ def test_valid_fixture_loads_into_frozen_typed_objects() -> None:
     assert [p.kind.value for p in book.parts] == ["events", "demands", "days"]
     event = book.events[1]
     assert event.date.start == dt.date(1956, 10, 23) and event.time == "15:00" and event.key
-    assert book.events[2].time_of_day is TimeOfDay.ESTE
+    assert book.events[2].time_of_day is TimeOfDay.EVENING
     assert book.events[0].date.precision is DatePrecision.MONTH
     hruscsov = book.entity("hruscsov")
     assert hruscsov is not None and hruscsov.kind is EntityKind.PERSON

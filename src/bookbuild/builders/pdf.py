@@ -13,10 +13,12 @@ from ..render.figures import timeline_figure
 from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
+from ..render.labels import page_reference_css
 from .base import BuildJob, BuildResult, Output
 from .fetch import ConfinedFetcher
 from .figures import FigureFetcher, print_refs
 from .impose import impose_saddle_stitch
+from .outputs import imposed_name, pdf_name
 from .pagemap import PageMap, page_locators
 
 
@@ -41,7 +43,7 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
         build_date=job.build_date,
         linker=linker,
         stylesheets=stylesheet_urls(job),
-        font_faces=font_face_css() + (
+        font_faces=font_face_css() + page_reference_css(view.locale) + (
             f"\n@page :first {{ counter-reset: page {first_page}; }}" if first_page > 1
             else ""),
         locators=page_locators(page_map) if page_map else page_locators(PageMap({}, 0)),
@@ -71,16 +73,17 @@ class PdfBuilder:
                 f"{job.edition.max_pages}",
                 "mark fewer events or people as key, or raise max_pages in book.yaml",
             )
-        name = f"{job.slug}-{job.edition.name}.pdf"
+        name = pdf_name(job.slug, job.edition.name)
         target = job.staging / name
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         # PDF/UA-1: tagged, with the title shown and the XMP identification
         document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
-            imposed = job.staging / f"{job.slug}-{job.edition.name}-print.pdf"
+            imposed = job.staging / imposed_name(job.slug, job.edition.name)
             data = impose_saddle_stitch(target.read_bytes(),
-                                        title=f"{job.manuscript.meta.title} (nyomtatáshoz)")
+                                        title=view.locale.print_title(
+                                            job.manuscript.meta.title))
             imposed.write_bytes(data)
             sheets = ((pages + 3) // 4) * 2
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",

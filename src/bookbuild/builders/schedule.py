@@ -148,21 +148,22 @@ def _run_serial(context: BuildContext, plan: _Plan, listen: Listener) -> dict[st
     return results
 
 
-def _warm_up(editions: list[Edition]) -> None:
+def _warm_up(editions: list[Edition], language: str) -> None:
     """Load once, before the workers fork, what every print worker needs (a second each)."""
     if any(e.format is OutputFormat.PDF for e in editions):
         import weasyprint  # noqa: F401 - imported for the workers to inherit
 
+        from ..locale import locale_for
         from ..render.hyphenate import load_dictionary
 
-        load_dictionary()
+        load_dictionary(locale_for(language).hyphenator.dictionary)
 
 
 def _run_parallel(context: BuildContext, plan: _Plan, jobs: int,
                   listen: Listener) -> dict[str, BuildResult]:
     results: dict[str, BuildResult] = {}
     first, later, booklet = plan.first, plan.later, plan.booklet
-    _warm_up(first)
+    _warm_up(first, context.manuscript.meta.language)
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(first) + len(later)),
                                mp_context=multiprocessing.get_context("fork"),
                                initializer=_init_child, initargs=(context,))

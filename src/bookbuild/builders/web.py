@@ -12,8 +12,9 @@ from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output
 from .fetch import read_confined
 from .figures import web_files
+from .outputs import HTML_FOLDER
 
-FOLDER = "html"
+FOLDER = HTML_FOLDER
 
 
 def mention_locators(entry: IndexEntry) -> Markup:

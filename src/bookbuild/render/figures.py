@@ -16,12 +16,10 @@ from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from ..locale import Locale
 from ..manuscript.model import PartKind
 from .book import BookView, EventView
-from .dates import MONTHS_SHORT, WEEKDAYS, short_date
 from .fonts import font_faces
-from .labels import LABELS_HU
-from .typography import typeset
 
 
 @dataclass(frozen=True)
@@ -63,6 +61,7 @@ SHOW_EVERY_DAY = PIECE_HEIGHT  # a span whose every day fits one piece shows eve
 class _Entry:
     view: EventView
     moment: str  # time, time of day, or the range's dates
+    text: str  # the moment and the title, typeset
     lines: list[str] = field(default_factory=list)
 
 
@@ -89,6 +88,7 @@ class _Range:
 
 def timeline_figure(view: BookView) -> TimelineFigure | None:
     """Every key event of the day-by-day parts on an axis of days; ``None`` if none."""
+    locale = view.locale
     days: dict[dt.date, list[_Entry]] = {}
     dated: set[dt.date] = set()
     ranges: list[_Range] = []
@@ -102,8 +102,10 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
                 dated.update({date.start, date.end})
                 if not event.event.key:
                     continue
-                moment = event.when if single else short_date(date)
-                days.setdefault(date.start, []).append(_Entry(event, moment))
+                moment = event.when if single else locale.short_date(date)
+                title = locale.typeset(event.event.title)
+                text = f"{moment} {title}" if moment else title
+                days.setdefault(date.start, []).append(_Entry(event, moment, text))
                 if not single:
                     ranges.append(_Range(date.start, date.end, 0))
                     days.setdefault(date.end, [])
@@ -112,39 +114,22 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
     ranges = _lanes(ranges)
     for entries in days.values():
         for entry in entries:
-            entry.lines = _wrap(_entry_text(entry), TEXT_WIDTH - _lane_room(ranges))
+            entry.lines = _wrap(entry.text, TEXT_WIDTH - _lane_room(ranges))
     rows = _rows(days, dated)
     pieces = _pieces(rows)
-    caption = _caption(view)
+    caption = locale.typeset(view.meta.timeline_caption or locale.word("timeline_caption"))
     items = tuple(
-        TimelineItem(e.view.anchor, f"{_day_label(row.day)} {e.moment}".strip(),
-                     typeset(e.view.event.title))
+        TimelineItem(e.view.anchor, f"{locale.day_month(row.day)} {e.moment}".strip(),
+                     locale.typeset(e.view.event.title))
         for row in rows if row.day for e in row.entries
     )
-    description = _description(rows)
+    description = _description(rows, locale)
     svgs = tuple(
         _draw(piece, ranges, caption if len(pieces) == 1 else f"{caption} ({i}/{len(pieces)})",
-              _description(piece), f"timeline-{i}")
+              _description(piece, locale), f"timeline-{i}", locale)
         for i, piece in enumerate(pieces, start=1)
     )
     return TimelineFigure(svgs, caption, items, description)
-
-
-def _caption(view: BookView) -> str:
-    return str(LABELS_HU["timeline_caption"])
-
-
-def _day_label(day: dt.date) -> str:
-    return f"{MONTHS_SHORT[day.month - 1]} {day.day}."
-
-
-def _weekday(day: dt.date) -> str:
-    return WEEKDAYS[day.weekday()][:3]
-
-
-def _entry_text(entry: _Entry) -> str:
-    title = typeset(entry.view.event.title)
-    return f"{entry.moment} {title}" if entry.moment else title
 
 
 def _lanes(ranges: list[_Range]) -> list[_Range]:
@@ -196,7 +181,7 @@ def _pieces(rows: list[_Row]) -> list[list[_Row]]:
 
 
 def _draw(rows: list[_Row], ranges: list[_Range], title: str, desc: str,
-          ident: str) -> Markup:
+          ident: str, locale: Locale) -> Markup:
     total = sum(r.height for r in rows) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {total:.1f}" '
@@ -217,8 +202,8 @@ def _draw(rows: list[_Row], ranges: list[_Range], title: str, desc: str,
                      'stroke="#000" stroke-width="1.2"/>')
         parts.append(
             f'<text x="{LABEL_X}" y="{top + 10:.1f}" text-anchor="end" font-size="{FONT_SIZE}" '
-            f'font-family="BB Sans" font-weight="600">{escape(_day_label(row.day))} '
-            f'<tspan font-weight="400">{escape(_weekday(row.day))}</tspan></text>'
+            f'font-family="BB Sans" font-weight="600">{escape(locale.day_month(row.day))} '
+            f'<tspan font-weight="400">{escape(locale.weekday_short(row.day))}</tspan></text>'
         )
         filled = "#000" if row.entries else "#fff"
         parts.append(f'<circle cx="{AXIS_X}" cy="{top + 7:.1f}" r="3.2" fill="{filled}" '
@@ -242,13 +227,13 @@ def _draw(rows: list[_Row], ranges: list[_Range], title: str, desc: str,
     return Markup("".join(parts))
 
 
-def _description(rows: list[_Row]) -> str:
+def _description(rows: list[_Row], locale: Locale) -> str:
     lines = []
     for row in rows:
         if row.day is None or not (row.entries or row.has_events):
             continue
-        titles = "; ".join(_entry_text(e) for e in row.entries) or "–"
-        lines.append(f"{_day_label(row.day)}: {titles}.")
+        titles = "; ".join(e.text for e in row.entries) or "–"
+        lines.append(f"{locale.day_month(row.day)}: {titles}.")
     return " ".join(lines)
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..locale import Locale
 from ..manuscript.model import Figure, Manuscript
-from .labels import LABELS_HU
 
 if TYPE_CHECKING:
     from .book import PartView
@@ -25,10 +25,6 @@ class FigureView:
         return self.figure.anchor
 
 
-def figure_label(number: int) -> str:
-    return str(LABELS_HU["figure"]).format(number=number)
-
-
 def _placed(parts: tuple[PartView, ...]) -> Iterator[tuple[str, str]]:
     """(owner anchor, figure id) in reading order."""
     for part in parts:
@@ -42,7 +38,7 @@ def _placed(parts: tuple[PartView, ...]) -> Iterator[tuple[str, str]]:
                 yield event.anchor, figure_id
 
 
-def place_figures(manuscript: Manuscript, parts: tuple[PartView, ...],
+def place_figures(manuscript: Manuscript, parts: tuple[PartView, ...], locale: Locale,
                   *, key_only: bool = False) -> tuple[FigureView, ...]:
     """The figures the parts show (only the key ones with ``key_only``), numbered from 1."""
     out: list[FigureView] = []
@@ -51,5 +47,5 @@ def place_figures(manuscript: Manuscript, parts: tuple[PartView, ...],
         if figure is None or (key_only and not figure.key):
             continue
         number = len(out) + 1
-        out.append(FigureView(figure, number, figure_label(number), owner))
+        out.append(FigureView(figure, number, locale.figure_label(number), owner))
     return tuple(out)

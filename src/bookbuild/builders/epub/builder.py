@@ -18,8 +18,8 @@ from ...render.html import PageContext, render_page
 from ...render.inline import Linker
 from ..base import BuildJob, BuildResult, Output
 from ..figures import ImageRef, epub_files
+from ..outputs import epub_name
 from .documents import (
-    LABELS,
     Document,
     Rendered,
     href_in,
@@ -68,7 +68,7 @@ class EpubBuilder:
         book = assemble_book(job, view, docs, contents, nav, cover_page, fonts,
                              stylesheets(job), paginated=bool(page_list),
                              images=image_files, cover_image=cover_name)
-        target = job.staging / f"{job.slug}.epub"
+        target = job.staging / epub_name(job.slug)
         write_book(book, job.build_date, target)
         timings["total"] = time.perf_counter() - started
         return BuildResult((Output.of(target, job.staging, job.edition.name, "epub"),),
@@ -87,7 +87,7 @@ class EpubBuilder:
             stylesheets=tuple(f"css/{name}" for name in stylesheet_names(job)),
             font_faces="",
             locators=locators,
-            extra={"labels": LABELS, **extra},
+            extra=extra,
         )
 
     def render_document(self, job: BuildJob, view: BookView, doc: Document, linker: Linker,
@@ -106,8 +106,8 @@ class EpubBuilder:
         first_part = next((d for d in docs if d.kind in ("part", "opener", "day")), docs[0])
         first_index = next((d for d in docs if d.kind == "index"), None)
         landmarks = [
-            {"type": "cover", "href": "cover.xhtml", "title": LABELS["cover"]},
-            {"type": "toc", "href": "nav.xhtml#toc", "title": LABELS["contents"]},
+            {"type": "cover", "href": "cover.xhtml", "title": view.locale.word("cover")},
+            {"type": "toc", "href": "nav.xhtml#toc", "title": view.locale.word("contents")},
             {"type": "bodymatter", "href": first_part.name, "title": first_part.title},
         ]
         if first_index is not None:
