@@ -168,7 +168,7 @@ def test_a_range_is_marked_beside_the_axis(tmp_path: Path) -> None:
     assert "okt.\u00a025–28. Általános sztrájk" in figure.description
     # every day of a week has its row, quiet days too
     for day in range(23, 30):
-        assert f"okt. {day}." in svg
+        assert f"okt.\u00a0{day}." in svg
 
 
 def test_labels_are_legible_in_the_a5_column(tmp_path: Path) -> None:

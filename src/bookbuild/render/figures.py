@@ -54,6 +54,7 @@ LINE = 10.5
 ROW = 15.0
 GAP_ROW = 11.0
 PIECE_HEIGHT = 430.0  # the most one page takes (below a part title, above the caption)
+WORD_JOINER = "\u2060"
 SHOW_EVERY_DAY = PIECE_HEIGHT  # a span whose every day fits one piece shows every day
 
 
@@ -104,7 +105,8 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
                     continue
                 moment = event.when if single else locale.short_date(date)
                 title = locale.typeset(event.event.title)
-                text = f"{moment} {title}" if moment else title
+                # SVG text never breaks: the locale's word joiners only risk a missing glyph
+                text = (f"{moment} {title}" if moment else title).replace(WORD_JOINER, "")
                 days.setdefault(date.start, []).append(_Entry(event, moment, text))
                 if not single:
                     ranges.append(_Range(date.start, date.end, 0))
