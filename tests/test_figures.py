@@ -401,3 +401,31 @@ def test_the_1956_book_has_no_figures() -> None:
 
     manuscript = read_manuscript(find_project(REPO), Diagnostics())
     assert manuscript.figures == () and not (REPO / "manuscript" / "images").exists()
+
+
+def test_an_unmarked_name_in_a_caption_is_found(book_copy: Path,
+                                                cli: Callable[..., Result]) -> None:
+    path = book_copy / "manuscript" / "figures.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "A tüntetők útvonala a folyó két partján.",
+        "A tüntetők útvonala Moszkvából a folyó két partján.")
+    path.write_text(text, encoding="utf-8")
+    result = cli("check", book_copy)
+    assert "'Moszkvából' looks like a mention of place 'moszkva' without markup" \
+        in result.output
+
+
+@pytest.mark.parametrize(("language", "label", "credits"),
+                         [("hu", "1.\u00a0kép", "Képek"),
+                          ("en", "Figure\u00a01", "Picture credits"),
+                          ("de", "Abbildung\u00a01", "Bildnachweis")])
+def test_figures_are_numbered_in_the_book_language(language: str, label: str, credits: str,
+                                                   book_copy: Path) -> None:
+    path = book_copy / "manuscript" / "book.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("language: hu",
+                                                             f"language: {language}"),
+                    encoding="utf-8")
+    manuscript = read_manuscript(find_project(book_copy), Diagnostics())
+    view = build_view(manuscript, manuscript.edition("booklet"))
+    assert view.figures[0].label == label
+    assert view.locale.word("figure_credits") == credits

@@ -13,7 +13,7 @@ from ..errors import Diagnostics, Location
 from .fields import records, suggest
 from .model import Figure, FigureSize, Manuscript, RichText
 from .svg import UnsafeSvg, sanitise_svg
-from .yamlsource import YNode
+from .yamlsource import YNode, YScalar
 
 FIGURES_FILE = "figures.yaml"
 IMAGES_DIR = "images"
@@ -138,8 +138,12 @@ def _raster(path: Path, data: bytes, expected: str, name: str, where: Location) 
 
 def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path], str],
                  anchor: Callable[[RichText, str], RichText],
-                 diagnostics: Diagnostics) -> list[Figure]:
-    """Every figure of ``figures.yaml``; problems, image files' too, go to ``diagnostics``."""
+                 diagnostics: Diagnostics,
+                 texts: list[tuple[str, YScalar]] | None = None) -> list[Figure]:
+    """Every figure of ``figures.yaml``; problems, image files' too, go to ``diagnostics``.
+
+    Each caption's source is added to ``texts`` (for the unmarked-mention check).
+    """
     out: list[Figure] = []
     sizes = [s.value for s in FigureSize]
     for item in records(node, "figure", diagnostics):
@@ -147,7 +151,9 @@ def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path
                           "size", "key"])
         figure_id = item.identifier()
         file_node = item.scalar("file", required=True)
-        caption, _scalar = item.rich("caption", required=True)
+        caption, scalar = item.rich("caption", required=True)
+        if scalar is not None and texts is not None and figure_id:
+            texts.append((f"fig-{figure_id}", scalar))
         decorative = item.boolean("decorative")
         alt_node = item.scalar("alt")
         alt = alt_node.value.strip() if alt_node is not None else ""

@@ -150,7 +150,7 @@ class _Loader:
         notes = self.load_notes()
         figures = load_figures(self.read(FIGURES_FILE, required=False),
                                self.project.manuscript_dir, self.project.shown, self.anchor,
-                               self.diagnostics)
+                               self.diagnostics, self.source_map.texts)
         return Manuscript(
             meta=meta,
             parts=parts,
