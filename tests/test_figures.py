@@ -429,3 +429,33 @@ def test_figures_are_numbered_in_the_book_language(language: str, label: str, cr
     view = build_view(manuscript, manuscript.edition("booklet"))
     assert view.figures[0].label == label
     assert view.locale.word("figure_credits") == credits
+
+
+FILLER = ("A gyűlés résztvevői hosszan vitatták a helyzetet, és a felszólalók egymás után "
+          "kértek szót a teremben. ")
+
+
+@pytest.mark.slow
+def test_a_figure_that_does_not_fit_goes_to_the_next_page_top(book_copy: Path,
+                                                              tmp_path: Path) -> None:
+    """The photograph's event ends low on its page: the picture goes to the top of the
+    next page and the following events fill the rest of the first one."""
+    path = book_copy / "manuscript" / "chronology.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("    {~~Hibás~>Helyes~~}[^javitas] szó.",
+                        "    {~~Hibás~>Helyes~~}[^javitas] szó.\n\n    " + FILLER * 3)
+    for n in range(4):
+        text += (f"- id: utana-{n}\n  part: days\n  date: 1956-10-23\n  time_of_day: night\n"
+                 f"  title: Éjszakai gyűlés {n}\n  text: >-\n    {FILLER * 3}\n")
+    path.write_text(text, encoding="utf-8")
+    pdf_path = build_into(book_copy, tmp_path / "dist", "booklet") / f"{SLUG}-booklet.pdf"
+    pages = destinations(pdf_path)
+    owner, page = pages["tuntetes"], pages["fig-szobor"]
+    assert page == owner + 1
+    with pikepdf.open(pdf_path) as pdf:
+        picture = max(figure_extents(pdf, page - 1), key=lambda b: b.y1)
+    assert picture.y1 > content_box(page).y1 - 20  # at the top of its page
+    before = [w for w in page_words(pdf_path, page - 1) if w.text != str(page - 1)]
+    lowest = min(w.box.y0 for w in before)
+    assert lowest - content_box(page - 1).y0 < 30 * MM, "the page before is left half empty"
+    assert pages["utana-0"] == page - 1  # the next event filled it

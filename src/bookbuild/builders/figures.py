@@ -17,6 +17,7 @@ from .fetch import RefusedResource
 
 SCHEME = "bookbuild-figure"
 GREYSCALE_LAYOUTS = frozenset({"handout"})  # printed to be photocopied in black and white
+GROUPED_LAYOUTS = frozenset({"handout"})  # print their figures together, not with events
 
 
 @dataclass(frozen=True)

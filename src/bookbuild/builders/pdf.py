@@ -16,7 +16,8 @@ from ..render.inline import Linker
 from ..render.labels import page_reference_css
 from .base import BuildJob, BuildResult, Output
 from .fetch import ConfinedFetcher
-from .figures import FigureFetcher, print_refs
+from .figureflow import settle_figures
+from .figures import GROUPED_LAYOUTS, FigureFetcher, print_refs
 from .impose import impose_saddle_stitch
 from .outputs import imposed_name, pdf_name
 from .pagemap import PageMap, page_locators
@@ -62,6 +63,8 @@ class PdfBuilder:
         html = render_html(job, view, None)
         check_glyphs(html)
         document = self.layout(job, html)
+        view, document = self.settle(job, view, document)
+        html = render_html(job, view, None)
         timings["layout"] = time.perf_counter() - start
         document = self.with_index(job, view, document)
         final_map = PageMap.from_document(document)
@@ -95,7 +98,17 @@ class PdfBuilder:
         """Lay the edition out without writing it: where its anchors and pages fall."""
         view = build_view(job.manuscript, job.edition)
         document = self.layout(job, render_html(job, view, None))
+        view, document = self.settle(job, view, document)
         return PageMap.from_document(self.with_index(job, view, document))
+
+    def settle(self, job: BuildJob, view: BookView,
+               document: weasyprint.document.Document
+               ) -> tuple[BookView, weasyprint.document.Document]:
+        """Figures pushed to the next page let the following text fill theirs."""
+        if job.edition.layout in GROUPED_LAYOUTS:
+            return view, document
+        return settle_figures(view, document,
+                              lambda moved: self.layout(job, render_html(job, moved, None)))
 
     def with_index(self, job: BuildJob, view: BookView,
                    document: weasyprint.document.Document) -> weasyprint.document.Document:
