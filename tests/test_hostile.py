@@ -195,7 +195,8 @@ def test_edition_and_layout_names_cannot_be_paths(project: Path, name: str, layo
          lambda data: data.__setitem__("editions", {name: {"format": "html", "layout": layout}}))
     result = check(project)
     assert result.exit_code == 1
-    assert f"manuscript/book.yaml: error: {message}" in result.output, result.output
+    assert re.search(rf"manuscript/book\.yaml:\d+:\d+: error: {message}", result.output), \
+        result.output
 
 
 def test_an_unknown_layout_is_an_error_not_a_traceback(project: Path, tmp_path: Path,

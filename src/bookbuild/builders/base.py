@@ -12,8 +12,7 @@ from ..manuscript import Manuscript, Project
 from ..manuscript.model import Edition
 
 if TYPE_CHECKING:
-    import jinja2
-
+    from ..render.sandbox import LayoutSandbox
     from .pagemap import PageMap
 
 
@@ -24,7 +23,7 @@ class BuildJob:
     project: Project
     manuscript: Manuscript
     edition: Edition
-    env: jinja2.Environment
+    env: LayoutSandbox
     layout_dirs: tuple[Path, ...]
     staging: Path  # write outputs here; the orchestrator moves them into place
     build_date: dt.date

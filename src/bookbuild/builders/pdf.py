@@ -17,6 +17,7 @@ from ..render.labels import page_reference_css
 from .base import BuildJob, BuildResult, Output
 from .fetch import ConfinedFetcher
 from .impose import impose_saddle_stitch
+from .outputs import imposed_name, pdf_name
 from .pagemap import PageMap, page_locators
 
 
@@ -70,14 +71,14 @@ class PdfBuilder:
                 f"{job.edition.max_pages}",
                 "mark fewer events or people as key, or raise max_pages in book.yaml",
             )
-        name = f"{job.slug}-{job.edition.name}.pdf"
+        name = pdf_name(job.slug, job.edition.name)
         target = job.staging / name
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         # PDF/UA-1: tagged, with the title shown and the XMP identification
         document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
-            imposed = job.staging / f"{job.slug}-{job.edition.name}-print.pdf"
+            imposed = job.staging / imposed_name(job.slug, job.edition.name)
             data = impose_saddle_stitch(target.read_bytes(),
                                         title=view.locale.print_title(
                                             job.manuscript.meta.title))

@@ -11,8 +11,9 @@ from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output
 from .fetch import read_confined
+from .outputs import HTML_FOLDER
 
-FOLDER = "html"
+FOLDER = HTML_FOLDER
 
 
 def mention_locators(entry: IndexEntry) -> Markup:

@@ -271,7 +271,7 @@ class _Loader:
                 )
                 kind_text = "events"
             parts.append(Part(item.identifier(), item.text("title", required=True),
-                              PartKind(kind_text)))
+                              PartKind(kind_text), item.location))
         if not parts and book.node.get("parts") is None:
             self.diagnostics.error(book.location, "book.yaml has no 'parts'",
                                    "list the book's parts: background, chronology, …")
@@ -310,6 +310,7 @@ class _Loader:
                 parts=item.text_list("parts"),
                 impose=item.boolean("impose"),
                 max_pages=item.integer("max_pages") or 0,
+                location=key.location,
             ))
         return tuple(out)
 

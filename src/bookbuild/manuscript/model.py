@@ -244,6 +244,7 @@ class Part:
     id: str
     title: str
     kind: PartKind
+    location: Location = field(default=NOWHERE, compare=False)
 
 
 @dataclass(frozen=True)
@@ -290,6 +291,7 @@ class Edition:
     parts: tuple[str, ...] = ()  # empty: all parts
     impose: bool = False
     max_pages: int = 0
+    location: Location = field(default=NOWHERE, compare=False, repr=False)  # of its name
 
 
 @dataclass(frozen=True)

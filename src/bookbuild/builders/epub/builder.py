@@ -17,6 +17,7 @@ from ...render.figures import timeline_figure
 from ...render.html import PageContext, render_page
 from ...render.inline import Linker
 from ..base import BuildJob, BuildResult, Output
+from ..outputs import epub_name
 from .documents import (
     Document,
     Rendered,
@@ -63,7 +64,7 @@ class EpubBuilder:
         fonts = subset_fonts(text_of(nav, cover_page, *(data for _doc, data in contents)))
         book = assemble_book(job, view, docs, contents, nav, cover_page, fonts,
                              stylesheets(job), paginated=bool(page_list))
-        target = job.staging / f"{job.slug}.epub"
+        target = job.staging / epub_name(job.slug)
         write_book(book, job.build_date, target)
         timings["total"] = time.perf_counter() - started
         return BuildResult((Output.of(target, job.staging, job.edition.name, "epub"),),
