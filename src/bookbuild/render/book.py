@@ -15,6 +15,7 @@ from ..locale import Locale, locale_for
 from ..manuscript.model import (
     BookMeta,
     Correction,
+    DatePrecision,
     Demand,
     Edition,
     Entity,
@@ -224,8 +225,12 @@ def book_locale(manuscript: Manuscript) -> Locale:
 
 
 def spans_years(manuscript: Manuscript) -> bool:
-    """True when the book's events fall in more than one year (dates then carry years)."""
-    years = {y for e in manuscript.events for y in (e.date.start.year, e.date.end.year)}
+    """True when the book's days fall in more than one year: every date then carries its year.
+
+    A month-precision date always carries its year, so only day dates count.
+    """
+    years = {y for e in manuscript.events if e.date.precision is DatePrecision.DAY
+             for y in (e.date.start.year, e.date.end.year)}
     return len(years) > 1
 
 

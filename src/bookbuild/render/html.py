@@ -75,7 +75,9 @@ def render_page(env: LayoutSandbox, template: str, view: BookView,
     def href(target: str) -> str:
         return linker.href(target[1:]) if target.startswith("#") else target
 
-    env.filters.update(rich=rich, rich_inline=rich_inline, href=href)
+    # typeset: any plain text field in the book's typography (titles, roles, captions)
+    env.filters.update(rich=rich, rich_inline=rich_inline, href=href,
+                       typeset=view.locale.typeset)
     authors = ", ".join(c.name for c in view.meta.editors)
     values: dict[str, object] = {
         "book": view,
