@@ -635,7 +635,6 @@ def child_capture(project: Path, folder: Path) -> None:
     from bookbuild.commands.build import build_date
     from bookbuild.errors import Diagnostics
     from bookbuild.manuscript import find_project, read_manuscript
-    from bookbuild.manuscript.model import OutputFormat
     from bookbuild.render.book import build_view
     from bookbuild.render.html import layout_dirs, make_environment
 
@@ -648,7 +647,7 @@ def child_capture(project: Path, folder: Path) -> None:
     dirs = tuple(layout_dirs(found.layouts_dir))
     env = make_environment(list(dirs))
     for edition in manuscript.editions:
-        if edition.format is not OutputFormat.PDF:
+        if edition.format != "pdf":
             continue
         job = BuildJob(found, manuscript, edition, env, dirs, folder, build_date())
         with mock.patch.object(weasyprint, "HTML", wraps=weasyprint.HTML) as spy:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from markupsafe import Markup
 
 from ..render.book import IndexEntry, build_view
@@ -9,8 +11,7 @@ from ..render.figures import timeline_figure
 from ..render.fonts import FontFace, font_face_css, subset_fonts, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
-from .base import BuildJob, BuildResult, Output
-from .fetch import read_confined
+from .base import BuildJob, BuildResult, Output, PagesOf
 
 FOLDER = "html"
 
@@ -30,7 +31,15 @@ def mention_locators(entry: IndexEntry) -> Markup:
 class WebBuilder:
     """Renders the whole book as ``html/index.html`` with relative links only."""
 
+    format: ClassVar[str] = "html"
+    needs: ClassVar[tuple[PagesOf, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2",)
+    outputs: ClassVar[tuple[str, ...]] = (f"{FOLDER}/index.html", f"{FOLDER}/css/*",
+                                          f"{FOLDER}/fonts/*")
+
     def build(self, job: BuildJob) -> BuildResult:
+        from .fetch import read_confined  # imports WeasyPrint: not to plan a build
+
         view = build_view(job.manuscript, job.edition)
         folder = job.staging / FOLDER
         (folder / "css").mkdir(parents=True, exist_ok=True)

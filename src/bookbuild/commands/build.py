@@ -35,6 +35,7 @@ from .check import report
 from .progress import Reporter
 
 if TYPE_CHECKING:
+    from ..builders.plan import Plan
     from ..builders.schedule import BuildContext
 
 MANIFEST = "manifest.json"
@@ -54,7 +55,8 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
         record = BuildRecord(out_dir)
         declared = declared_editions(project, err)
         requested = select_editions(declared, editions)
-        keys = edition_keys(project, dirs, declared, date.isoformat())
+        plan = make_plan(declared)
+        keys = edition_keys(project, dirs, plan, date.isoformat())
         todo = [e for e in requested if force or not record.is_current(e.name, keys[e.name])]
         if not todo:
             reporter.up_to_date(out_dir, [e.name for e in requested])
@@ -65,7 +67,7 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
             from ..builders.schedule import BuildContext
 
             context = BuildContext(project, manuscript, dirs, staging, date)
-            results = _run(context, selected, jobs, reporter)
+            results = _run(context, plan.select([e.name for e in selected]), jobs, reporter)
             for edition in selected:
                 record.update(edition.name, keys[edition.name],
                               list(results[edition.name].outputs))
@@ -80,16 +82,27 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
     return outputs
 
 
-def _run(context: BuildContext, selected: list[Edition], jobs: int,
+def make_plan(editions: Sequence[Edition]) -> Plan:
+    """The build's plan of which edition follows which (once per build)."""
+    from ..builders.plan import plan_build
+
+    try:
+        return plan_build(editions)
+    except ValueError as exc:
+        raise BookbuildError(str(exc), "an edition may follow the pages of one that "
+                             "follows no other") from None
+
+
+def _run(context: BuildContext, plan: Plan, jobs: int,
          reporter: Reporter) -> dict[str, BuildResult]:
     from jinja2 import TemplateNotFound
 
     from ..builders.fetch import RefusedResource
-    from ..builders.schedule import run_editions
+    from ..builders.schedule import run_plan
 
     try:
-        results = run_editions(context, selected, jobs=jobs or os.cpu_count() or 1,
-                               listen=reporter.edition)
+        results = run_plan(context, plan, jobs=jobs or os.cpu_count() or 1,
+                           listen=reporter.edition)
     except RefusedResource as exc:  # a BaseException, so that WeasyPrint stops on it
         raise exc.error() from None
     except TemplateNotFound as exc:
@@ -98,7 +111,7 @@ def _run(context: BuildContext, selected: list[Edition], jobs: int,
                              "bookbuild's own): booklet, handout, epub, html") from None
     except OSError as exc:
         raise describe_os_error(exc, "the outputs") from None
-    return {name: r for name, r in results.items() if any(e.name == name for e in selected)}
+    return results
 
 
 def build_date() -> dt.date:

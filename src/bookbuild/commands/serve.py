@@ -22,7 +22,6 @@ from typing import TextIO
 
 from ..errors import BookbuildError, Diagnostics
 from ..manuscript import Project, find_project, read_manuscript
-from ..manuscript.model import OutputFormat
 
 VERSION_PATH = "/__bookbuild__/version"
 RELOAD_SCRIPT = """<script>
@@ -84,7 +83,7 @@ class Preview:
         from ..render.html import layout_dirs, make_environment
 
         edition = next((e for e in manuscript.editions  # type: ignore[attr-defined]
-                        if e.format is OutputFormat.HTML), None)
+                        if e.format == "html"), None)
         if edition is None:
             raise BookbuildError("book.yaml declares no html edition to preview",
                                  "add 'html: {format: html, layout: html}' under editions")

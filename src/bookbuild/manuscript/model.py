@@ -271,16 +271,10 @@ class BookMeta:
     source: SourceInfo = SourceInfo()
 
 
-class OutputFormat(Enum):
-    PDF = "pdf"
-    EPUB = "epub"
-    HTML = "html"
-
-
 @dataclass(frozen=True)
 class Edition:
     name: str
-    format: OutputFormat
+    format: str  # a registered output format (bookbuild.builders.registry)
     layout: str
     page_size: str = "A5"
     parts: tuple[str, ...] = ()  # empty: all parts
