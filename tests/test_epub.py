@@ -23,8 +23,8 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
-from bookbuild.builders.epub.container import rewrite_container, zip_time
 from bookbuild.builders.boxpages import _continues
+from bookbuild.builders.epub.container import rewrite_container, zip_time
 from bookbuild.commands.build import build
 from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import Manuscript, find_project, read_manuscript
