@@ -195,3 +195,23 @@ def test_a_registered_builder_builds_its_editions(toy: type[ToyBuilder], tmp_pat
     title, pages = (out / "probakonyv.toy").read_text(encoding="utf-8").splitlines()
     assert title == "Próbakönyv" and int(pages) > 4  # the booklet laid out, not written
     assert not (out / "probakonyv-booklet.pdf").exists()
+
+
+# ---------------------------------------------------------------- serve
+
+
+@pytest.mark.slow
+def test_serve_builds_the_web_edition_as_build_does(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview is the built web edition (same date rule, same builder) plus its script."""
+    from bookbuild.commands.serve import Preview, reload_script
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    build(VALID, editions=["html"], out=tmp_path / "out", err=io.StringIO())
+    (tmp_path / "serve").mkdir()
+    preview = Preview(find_project(VALID), tmp_path / "serve", io.StringIO())
+    assert preview.rebuild()
+    served = (tmp_path / "serve" / "site" / "index.html").read_text(encoding="utf-8")
+    built = (tmp_path / "out" / "html" / "index.html").read_text(encoding="utf-8")
+    assert 'content="2023-11-14"' in built
+    assert served == built.replace("</body>", reload_script(1) + "</body>")

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
 
+from ..errors import Diagnostic
 from ..manuscript import Manuscript, Project
 from ..manuscript.model import Edition
 
@@ -64,6 +65,7 @@ class BuildResult:
     outputs: tuple[Output, ...]
     pages: PrintedPages | None = None  # its layout, for the editions that follow it
     timings: dict[str, float] = field(default_factory=dict)
+    warnings: tuple[Diagnostic, ...] = ()  # render-time problems (WeasyPrint's), located
 
 
 @dataclass(frozen=True)

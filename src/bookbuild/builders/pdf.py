@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import BookbuildError
@@ -17,6 +18,8 @@ from .pagemap import PageMap, PrintedPages, page_locators
 
 if TYPE_CHECKING:  # WeasyPrint is imported when an edition is laid out, not to plan a build
     from weasyprint.document import Document
+
+    from .renderlog import RenderLog
 
 
 def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
@@ -57,6 +60,9 @@ class PdfBuilder:
     outputs: ClassVar[tuple[str, ...]] = ("{slug}-{edition}.pdf",
                                           "{slug}-{edition}-print.pdf (impose: true)")
 
+    def __init__(self) -> None:
+        self.log: RenderLog | None = None
+
     def build(self, job: BuildJob) -> BuildResult:
         from .boxpages import page_map_of
         from .impose import impose_saddle_stitch
@@ -75,8 +81,7 @@ class PdfBuilder:
         name = f"{job.slug}-{job.edition.name}.pdf"
         target = job.staging / name
         identifier = hashlib.sha256(html[0].encode()).hexdigest()[:32].encode()
-        # PDF/UA-1: tagged, with the title shown and the XMP identification
-        document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+        self.write(document, target, identifier)
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / f"{job.slug}-{job.edition.name}-print.pdf"
@@ -87,7 +92,8 @@ class PdfBuilder:
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
                                      sheets))
         timings["total"] = time.perf_counter() - start
-        return BuildResult(tuple(outputs), PrintedPages(job.edition, final_map, html), timings)
+        return BuildResult(tuple(outputs), PrintedPages(job.edition, final_map, html), timings,
+                           tuple(self.log.found) if self.log else ())
 
     def lay_out(self, job: BuildJob) -> PrintedPages:
         """Lay the edition out without writing it: where its anchors and pages fall."""
@@ -141,15 +147,32 @@ class PdfBuilder:
             return self.layout(job, again), (again,)
         return document.copy(document.pages[: start - 1] + index.pages), (html, index_html)
 
+    def write(self, document: Document, target: Path, identifier: bytes) -> None:
+        """The PDF, as PDF/UA-1: tagged, with the title shown and the XMP identification."""
+        from .renderlog import listening
+
+        if self.log is None:
+            document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+            return
+        with listening(self.log):
+            document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+
     def layout(self, job: BuildJob, html: str) -> Document:
+        """``html`` laid out; WeasyPrint's warnings go to ``self.log``."""
         import weasyprint
 
-        from .fetch import ConfinedFetcher
+        from .renderlog import RenderLog, WatchedFetcher, listening
 
+        if self.log is None:
+            template = next((d / f"{job.edition.layout}.html.j2" for d in job.layout_dirs
+                             if (d / f"{job.edition.layout}.html.j2").is_file()),
+                            job.layout_dirs[0])
+            self.log = RenderLog(job.project.root, template)
         roots = [*job.layout_dirs, job.project.manuscript_dir, *font_dirs()]
         base = job.layout_dirs[0].as_uri() + "/"
-        return weasyprint.HTML(string=html, base_url=base,
-                               url_fetcher=ConfinedFetcher(roots)).render()
+        with listening(self.log):
+            return weasyprint.HTML(string=html, base_url=base,
+                                   url_fetcher=WatchedFetcher(roots, self.log)).render()
 
 
 def check_glyphs(html: str) -> None:

@@ -36,15 +36,19 @@ from .progress import Reporter
 
 if TYPE_CHECKING:
     from ..builders.plan import Plan
-    from ..builders.schedule import BuildContext
+    from ..builders.schedule import Listener
 
 MANIFEST = "manifest.json"
 
 
 def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None = None,
           err: TextIO, force: bool = False, jobs: int = 0,
-          verbosity: int = 1) -> list[Output]:
-    """Build the editions asked for (all by default); returns every output in the folder."""
+          verbosity: int = 1, strict: bool = False) -> list[Output]:
+    """Build the editions asked for (all by default); returns every output in the folder.
+
+    Render-time warnings are reported like the manuscript's; with ``strict`` they fail
+    the build and nothing is published.
+    """
     reporter = Reporter(err, verbosity)
     project = find_project(path)
     out_dir = resolve_out(project, out)
@@ -64,10 +68,9 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
         manuscript = load_valid(project, err)
         selected = select_editions(manuscript.editions, [e.name for e in todo])
         with staging_folder(out_dir) as staging:
-            from ..builders.schedule import BuildContext
-
-            context = BuildContext(project, manuscript, dirs, staging, date)
-            results = _run(context, plan.select([e.name for e in selected]), jobs, reporter)
+            results = build_loaded(project, manuscript, plan.select([e.name for e in selected]),
+                                   staging, date=date, jobs=jobs, listen=reporter.edition)
+            report_warnings(results, err, strict=strict)
             for edition in selected:
                 record.update(edition.name, keys[edition.name],
                               list(results[edition.name].outputs))
@@ -93,16 +96,22 @@ def make_plan(editions: Sequence[Edition]) -> Plan:
                              "follows no other") from None
 
 
-def _run(context: BuildContext, plan: Plan, jobs: int,
-         reporter: Reporter) -> dict[str, BuildResult]:
+def build_loaded(project: Project, manuscript: Manuscript, plan: Plan, staging: Path, *,
+                 date: dt.date, jobs: int, listen: Listener) -> dict[str, BuildResult]:
+    """Build the plan's editions of a loaded, valid manuscript into ``staging``.
+
+    ``build`` and ``serve`` both build through here: the same builders, the same plan.
+    ``jobs`` 0: as many processes as there are cores.
+    """
     from jinja2 import TemplateNotFound
 
     from ..builders.fetch import RefusedResource
-    from ..builders.schedule import run_plan
+    from ..builders.schedule import BuildContext, run_plan
 
+    context = BuildContext(project, manuscript, tuple(layout_dirs(project.layouts_dir)),
+                           staging, date)
     try:
-        results = run_plan(context, plan, jobs=jobs or os.cpu_count() or 1,
-                           listen=reporter.edition)
+        results = run_plan(context, plan, jobs=jobs or os.cpu_count() or 1, listen=listen)
     except RefusedResource as exc:  # a BaseException, so that WeasyPrint stops on it
         raise exc.error() from None
     except TemplateNotFound as exc:
@@ -112,6 +121,20 @@ def _run(context: BuildContext, plan: Plan, jobs: int,
     except OSError as exc:
         raise describe_os_error(exc, "the outputs") from None
     return results
+
+
+def report_warnings(results: dict[str, BuildResult], err: TextIO, *, strict: bool) -> None:
+    """Print the builders' warnings; with ``strict``, they are errors and the build fails."""
+    diagnostics = Diagnostics()
+    for result in results.values():
+        for warning in result.warnings:
+            diagnostics.warning(warning.location, warning.message, warning.hint)
+    report(diagnostics, err, strict=strict)
+    if strict and diagnostics.warnings:
+        count = len(diagnostics.warnings)
+        raise BookbuildError(f"{count} warning{'s' if count != 1 else ''} while rendering, "
+                             "and --strict treats warnings as errors",
+                             "fix them, or build without --strict; nothing was written")
 
 
 def build_date() -> dt.date:
