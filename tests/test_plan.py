@@ -215,3 +215,38 @@ def test_serve_builds_the_web_edition_as_build_does(tmp_path: Path,
     built = (tmp_path / "out" / "html" / "index.html").read_text(encoding="utf-8")
     assert 'content="2023-11-14"' in built
     assert served == built.replace("</body>", reload_script(1) + "</body>")
+
+
+# ---------------------------------------------------------------- one render, one rule
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("asked", [["epub"], ["booklet", "epub"]])
+def test_the_booklet_html_is_rendered_once(tmp_path: Path, asked: list[str],
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The EPUB marks the booklet's pages in the HTML the booklet was laid out from."""
+    import bookbuild.builders.pdf as pdf
+
+    rendered: list[str] = []
+    real = pdf.render_html
+
+    def counted(job: BuildJob, *args: object, **kwargs: object) -> str:
+        rendered.append(str(kwargs.get("template") or job.edition.layout))
+        return real(job, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "render_html", counted)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    build(VALID, editions=asked, out=tmp_path / "out", err=io.StringIO(), jobs=1)
+    assert rendered == ["booklet", "booklet-index.html.j2"]  # the book once, its index once
+    assert page_list(tmp_path / "out" / "probakonyv.epub")
+
+
+def test_nothing_in_the_epub_builder_imports_the_scheduler() -> None:
+    import ast
+
+    import bookbuild.builders.epub as epub
+
+    for module in Path(epub.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert not (node.module or "").endswith(("schedule", "plan")), module.name
