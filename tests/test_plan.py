@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from click.testing import Result
 
 from bookbuild.builders.base import BuildJob, BuildResult, Output, PagesOf
 from bookbuild.builders.cache import edition_keys
+from bookbuild.builders.pagemap import PageMap, PrintedPages
 from bookbuild.builders.plan import Step, plan_build
 from bookbuild.builders.registry import RegistryError, add_builder, formats, remove_builder
 from bookbuild.commands.build import build
@@ -250,3 +252,61 @@ def test_nothing_in_the_epub_builder_imports_the_scheduler() -> None:
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom):
                 assert not (node.module or "").endswith(("schedule", "plan")), module.name
+
+
+# ---------------------------------------------------------------- starting early
+
+
+class ToyPages:
+    """A page source that announces its pages, then waits for its follower to be done."""
+
+    format: ClassVar[str] = "toypages"
+    needs: ClassVar[tuple[PagesOf, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ()
+    outputs: ClassVar[tuple[str, ...]] = ("{slug}.pages",)
+
+    def lay_out(self, job: BuildJob) -> PrintedPages:
+        return PrintedPages(job.edition, PageMap({"start": 1}, 7), ("<html/>",))
+
+    def build(self, job: BuildJob) -> BuildResult:
+        printed = self.lay_out(job)
+        assert job.announce is not None, "its follower waits for it"
+        job.announce(printed)
+        follower = job.staging / f"{job.slug}.follower"
+        for _ in range(1200):  # the follower runs meanwhile; a minute at most, not a limit
+            if follower.exists():
+                break
+            time.sleep(0.05)
+        target = job.staging / f"{job.slug}.pages"
+        target.write_text(f"follower done first: {follower.exists()}\n", encoding="utf-8")
+        return BuildResult((Output.of(target, job.staging, job.edition.name, "toy"),), printed)
+
+
+class ToyFollower:
+    format: ClassVar[str] = "toyfollower"
+    needs: ClassVar[tuple[PagesOf, ...]] = (PagesOf("toypages"),)
+    templates: ClassVar[tuple[str, ...]] = ()
+    outputs: ClassVar[tuple[str, ...]] = ("{slug}.follower",)
+
+    def build(self, job: BuildJob) -> BuildResult:
+        target = job.staging / f"{job.slug}.follower"
+        pages = job.booklet_pages.page_count if job.booklet_pages else 0
+        target.write_text(f"{pages}\n", encoding="utf-8")
+        return BuildResult((Output.of(target, job.staging, job.edition.name, "toy"),))
+
+
+def test_a_follower_starts_when_the_pages_are_known(tmp_path: Path) -> None:
+    """In parallel, the edition that follows another's pages does not wait for its files."""
+    add_builder(ToyPages)
+    add_builder(ToyFollower)
+    try:
+        project = book_with(tmp_path, "  pages: {format: toypages}\n"
+                                      "  follower: {format: toyfollower}\n")
+        out = tmp_path / "out"
+        build(project, out=out, err=io.StringIO(), jobs=2)
+        assert (out / "probakonyv.follower").read_text(encoding="utf-8") == "7\n"
+        assert (out / "probakonyv.pages").read_text(encoding="utf-8") == \
+            "follower done first: True\n"
+    finally:
+        remove_builder("toypages")
+        remove_builder("toyfollower")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Protocol, runtime_checkable
@@ -31,6 +31,9 @@ class BuildJob:
     staging: Path  # write outputs here; the orchestrator moves them into place
     build_date: dt.date
     follows: PrintedPages | None = None  # the laid-out edition this one needs (the plan's)
+    # called by a page source as soon as its pages are known, before it writes its files:
+    # the editions that follow them start then
+    announce: Callable[[PrintedPages], None] | None = None
 
     @property
     def slug(self) -> str:

@@ -70,7 +70,9 @@ class PdfBuilder:
         timings: dict[str, float] = {}
         start = time.perf_counter()
         document, html = self.laid_out(job, timings)
-        final_map = page_map_of(document)
+        printed = PrintedPages(job.edition, page_map_of(document), html)
+        if job.announce is not None:
+            job.announce(printed)
         pages = len(document.pages)
         if job.edition.max_pages and pages > job.edition.max_pages:
             raise BookbuildError(
@@ -92,7 +94,7 @@ class PdfBuilder:
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
                                      sheets))
         timings["total"] = time.perf_counter() - start
-        return BuildResult(tuple(outputs), PrintedPages(job.edition, final_map, html), timings,
+        return BuildResult(tuple(outputs), printed, timings,
                            tuple(self.log.found) if self.log else ())
 
     def lay_out(self, job: BuildJob) -> PrintedPages:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import pickle
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,20 +43,37 @@ class BuildContext:
 
 _CONTEXT: BuildContext | None = None
 _ENV: jinja2.Environment | None = None
+_PAGES: Queue[str] | None = None  # a worker's way to announce its pages
 
 
-def _init_worker(context: BuildContext) -> None:
-    global _CONTEXT, _ENV
-    _CONTEXT, _ENV = context, None
+def _init_worker(context: BuildContext, pages: Queue[str] | None = None) -> None:
+    global _CONTEXT, _ENV, _PAGES
+    _CONTEXT, _ENV, _PAGES = context, None, pages
 
 
-def _init_child(context: BuildContext) -> None:
+def _init_child(context: BuildContext, pages: Queue[str]) -> None:
     """A worker process: dies with its parent and holds none of its locks."""
     from .outdir import release_inherited_lock
 
     release_inherited_lock()
     _die_with_parent()
-    _init_worker(context)
+    _init_worker(context, pages)
+
+
+def _pages_file(context: BuildContext, edition: str) -> Path:
+    return context.staging / f".pages-{edition}.pickle"
+
+
+def _announce(printed: PrintedPages) -> None:
+    """Tell the parent that ``printed``'s pages are known (its files are still to come).
+
+    The pages go through a file in the staging folder and only the edition's name
+    through the queue: a message that small never waits for the parent to read it.
+    """
+    assert _CONTEXT is not None and _PAGES is not None
+    path = _pages_file(_CONTEXT, printed.edition.name)
+    path.write_bytes(pickle.dumps(printed, protocol=pickle.HIGHEST_PROTOCOL))
+    _PAGES.put(printed.edition.name)
 
 
 def _die_with_parent() -> None:
@@ -69,11 +88,13 @@ def _die_with_parent() -> None:
         pass
 
 
-def build_step(step: Step, follows: PrintedPages | None) -> tuple[BuildResult, float]:
+def build_step(step: Step, follows: PrintedPages | None,
+               announce: bool = False) -> tuple[BuildResult, float]:
     """Build one step in this process; returns its result and the seconds it took.
 
     A step that is not written (``step.write`` false) is only laid out, for the
-    editions that follow its pages.
+    editions that follow its pages. ``announce``: others follow this step's pages;
+    tell the parent as soon as they are known.
     """
     global _ENV
     assert _CONTEXT is not None, "the worker was not initialised"
@@ -83,7 +104,8 @@ def build_step(step: Step, follows: PrintedPages | None) -> tuple[BuildResult, f
         _ENV = make_environment(list(_CONTEXT.layout_dirs))
     started = time.perf_counter()
     job = BuildJob(_CONTEXT.project, _CONTEXT.manuscript, step.edition, _ENV,
-                   _CONTEXT.layout_dirs, _CONTEXT.staging, _CONTEXT.build_date, follows)
+                   _CONTEXT.layout_dirs, _CONTEXT.staging, _CONTEXT.build_date, follows,
+                   _announce if announce and _PAGES is not None else None)
     builder = builder_for(step.edition.format)
     if step.write:
         result = builder.build(job)
@@ -135,31 +157,44 @@ def _warm_up(plan: Plan) -> None:
 
 def _run_parallel(context: BuildContext, plan: Plan, jobs: int,
                   listen: Listener) -> dict[str, BuildResult]:
+    """Steps start when what they follow is laid out: announced by its worker before it
+    writes its files (the EPUB does not wait for the booklet's PDF and imposition)."""
     results: dict[str, BuildResult] = {}
+    laid_out: dict[str, PrintedPages | None] = {}
     _warm_up(plan)
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.steps)),
-                               mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_child, initargs=(context,))
+    fork = multiprocessing.get_context("fork")
+    announced: Queue[str] = fork.Queue()
+    followed = {s.after for s in plan.steps if s.after}
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.steps)), mp_context=fork,
+                               initializer=_init_child, initargs=(context, announced))
     pending: dict[Future[tuple[BuildResult, float]], Step] = {}
     started: set[str] = set()
 
     def start_ready() -> None:
-        for step in plan.ready(list(results)):
+        for step in plan.ready(list(laid_out)):
             if step.edition.name in started:
                 continue
             started.add(step.edition.name)
-            follows = results[step.after].pages if step.after else None
             listen("start", step.edition, None, 0.0)
-            pending[pool.submit(build_step, step, follows)] = step
+            follows = laid_out[step.after] if step.after else None
+            announce = step.write and step.edition.name in followed
+            pending[pool.submit(build_step, step, follows, announce)] = step
 
     try:
         start_ready()
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            waits_for_pages = any(s.after and s.after not in laid_out for s in plan.steps)
+            done, _ = wait(pending, timeout=0.05 if waits_for_pages else None,
+                           return_when=FIRST_COMPLETED)
+            while not announced.empty():
+                name = announced.get()
+                if name not in laid_out:
+                    laid_out[name] = pickle.loads(_pages_file(context, name).read_bytes())
             for future in done:
                 step = pending.pop(future)
                 result, seconds = future.result()
                 results[step.edition.name] = result
+                laid_out.setdefault(step.edition.name, result.pages)
                 listen("done", step.edition, result, seconds)
             start_ready()
     except BaseException:
@@ -167,5 +202,7 @@ def _run_parallel(context: BuildContext, plan: Plan, jobs: int,
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
+    finally:
+        announced.close()
     pool.shutdown(wait=True)
     return results
