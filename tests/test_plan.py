@@ -154,7 +154,10 @@ class ToyBuilder:
     format: ClassVar[str] = "toy"
     needs: ClassVar[tuple[PagesOf, ...]] = (PagesOf("pdf", imposed=True),)
     templates: ClassVar[tuple[str, ...]] = ()
-    outputs: ClassVar[tuple[str, ...]] = ("{slug}.toy",)
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (f"{slug}.toy",)
 
     def build(self, job: BuildJob) -> BuildResult:
         target = job.staging / f"{job.slug}.toy"
@@ -263,7 +266,10 @@ class ToyPages:
     format: ClassVar[str] = "toypages"
     needs: ClassVar[tuple[PagesOf, ...]] = ()
     templates: ClassVar[tuple[str, ...]] = ()
-    outputs: ClassVar[tuple[str, ...]] = ("{slug}.pages",)
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (f"{slug}.pages",)
 
     def lay_out(self, job: BuildJob) -> PrintedPages:
         return PrintedPages(job.edition, PageMap({"start": 1}, 7), ("<html/>",))
@@ -286,7 +292,10 @@ class ToyFollower:
     format: ClassVar[str] = "toyfollower"
     needs: ClassVar[tuple[PagesOf, ...]] = (PagesOf("toypages"),)
     templates: ClassVar[tuple[str, ...]] = ()
-    outputs: ClassVar[tuple[str, ...]] = ("{slug}.follower",)
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (f"{slug}.follower",)
 
     def build(self, job: BuildJob) -> BuildResult:
         target = job.staging / f"{job.slug}.follower"

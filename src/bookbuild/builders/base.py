@@ -14,8 +14,7 @@ from ..manuscript import Manuscript, Project
 from ..manuscript.model import Edition
 
 if TYPE_CHECKING:
-    import jinja2
-
+    from ..render.sandbox import LayoutSandbox
     from .pagemap import PageMap, PrintedPages
 
 
@@ -26,7 +25,7 @@ class BuildJob:
     project: Project
     manuscript: Manuscript
     edition: Edition
-    env: jinja2.Environment
+    env: LayoutSandbox
     layout_dirs: tuple[Path, ...]
     staging: Path  # write outputs here; the orchestrator moves them into place
     build_date: dt.date
@@ -87,14 +86,16 @@ class PagesOf:
 class Builder(Protocol):
     """Builds the editions of one output format; registered in :mod:`.registry`.
 
-    ``templates`` and ``outputs`` are patterns over ``{layout}``, ``{slug}`` and
-    ``{edition}``: what the builder renders and what it writes.
+    ``templates`` are the templates it renders, as patterns over ``{layout}``;
+    ``outputs`` says what an edition writes (file names, folders ending in ``/``).
     """
 
     format: ClassVar[str]
     needs: ClassVar[tuple[PagesOf, ...]]
     templates: ClassVar[tuple[str, ...]]
-    outputs: ClassVar[tuple[str, ...]]
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]: ...
 
     def build(self, job: BuildJob) -> BuildResult: ...
 

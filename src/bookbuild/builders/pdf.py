@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import BookbuildError
+from ..manuscript.model import Edition
 from ..render.book import BookView, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
+from ..render.labels import page_reference_css
 from .base import BuildJob, BuildResult, Output, PagesOf
+from .outputs import imposed_name, pdf_name
 from .pagemap import PageMap, PrintedPages, page_locators
 
 if TYPE_CHECKING:  # WeasyPrint is imported when an edition is laid out, not to plan a build
@@ -42,7 +45,7 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
         build_date=job.build_date,
         linker=linker,
         stylesheets=stylesheet_urls(job),
-        font_faces=font_face_css() + (
+        font_faces=font_face_css() + page_reference_css(view.locale) + (
             f"\n@page :first {{ counter-reset: page {first_page}; }}" if first_page > 1
             else ""),
         locators=page_locators(page_map) if page_map else page_locators(PageMap({}, 0)),
@@ -57,8 +60,13 @@ class PdfBuilder:
     format: ClassVar[str] = "pdf"
     needs: ClassVar[tuple[PagesOf, ...]] = ()
     templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2", "{layout}-index.html.j2")
-    outputs: ClassVar[tuple[str, ...]] = ("{slug}-{edition}.pdf",
-                                          "{slug}-{edition}-print.pdf (impose: true)")
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        """The PDF, and the imposed print PDF when the edition is imposed."""
+        if edition.impose:
+            return pdf_name(slug, edition.name), imposed_name(slug, edition.name)
+        return (pdf_name(slug, edition.name),)
 
     def __init__(self) -> None:
         self.log: RenderLog | None = None
@@ -69,7 +77,8 @@ class PdfBuilder:
 
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        document, html = self.laid_out(job, timings)
+        view = build_view(job.manuscript, job.edition)
+        document, html = self.laid_out(job, view, timings)
         printed = PrintedPages(job.edition, page_map_of(document), html)
         if job.announce is not None:
             job.announce(printed)
@@ -80,15 +89,16 @@ class PdfBuilder:
                 f"{job.edition.max_pages}",
                 "mark fewer events or people as key, or raise max_pages in book.yaml",
             )
-        name = f"{job.slug}-{job.edition.name}.pdf"
+        name = pdf_name(job.slug, job.edition.name)
         target = job.staging / name
         identifier = hashlib.sha256(html[0].encode()).hexdigest()[:32].encode()
         self.write(document, target, identifier)
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
-            imposed = job.staging / f"{job.slug}-{job.edition.name}-print.pdf"
+            imposed = job.staging / imposed_name(job.slug, job.edition.name)
             data = impose_saddle_stitch(target.read_bytes(),
-                                        title=f"{job.manuscript.meta.title} (nyomtatáshoz)")
+                                        title=view.locale.print_title(
+                                            job.manuscript.meta.title))
             imposed.write_bytes(data)
             sheets = ((pages + 3) // 4) * 2
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
@@ -101,17 +111,16 @@ class PdfBuilder:
         """Lay the edition out without writing it: where its anchors and pages fall."""
         from .boxpages import page_map_of
 
-        document, html = self.laid_out(job, {})
+        document, html = self.laid_out(job, build_view(job.manuscript, job.edition), {})
         return PrintedPages(job.edition, page_map_of(document), html)
 
     def page_map(self, job: BuildJob) -> PageMap:
         return self.lay_out(job).page_map
 
-    def laid_out(self, job: BuildJob,
+    def laid_out(self, job: BuildJob, view: BookView,
                  timings: dict[str, float]) -> tuple[Document, tuple[str, ...]]:
         """The edition laid out, index page numbers included, and the HTML laid out."""
         start = time.perf_counter()
-        view = build_view(job.manuscript, job.edition)
         html = render_html(job, view, None)
         check_glyphs(html)
         document = self.layout(job, html)

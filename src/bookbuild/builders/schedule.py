@@ -27,7 +27,7 @@ from .plan import Plan, Step
 from .registry import builder_class, builder_for
 
 if TYPE_CHECKING:
-    import jinja2
+    from ..render.sandbox import LayoutSandbox
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class BuildContext:
 
 
 _CONTEXT: BuildContext | None = None
-_ENV: jinja2.Environment | None = None
+_ENV: LayoutSandbox | None = None
 _PAGES: Queue[str] | None = None  # a worker's way to announce its pages
 
 
@@ -145,14 +145,17 @@ def _run_serial(context: BuildContext, plan: Plan, listen: Listener) -> dict[str
     return results
 
 
-def _warm_up(plan: Plan) -> None:
+def _warm_up(plan: Plan, language: str) -> None:
     """Load once, before the workers fork, what the workers need (builders, WeasyPrint)."""
     for step in plan.steps:
         builder_class(step.edition.format)
     if any(step.edition.format == "pdf" for step in plan.steps):
+        import weasyprint  # noqa: F401 - imported for the workers to inherit
+
+        from ..locale import locale_for
         from ..render.hyphenate import load_dictionary
 
-        load_dictionary()
+        load_dictionary(locale_for(language).hyphenator.dictionary)
 
 
 def _run_parallel(context: BuildContext, plan: Plan, jobs: int,
@@ -161,7 +164,7 @@ def _run_parallel(context: BuildContext, plan: Plan, jobs: int,
     writes its files (the EPUB does not wait for the booklet's PDF and imposition)."""
     results: dict[str, BuildResult] = {}
     laid_out: dict[str, PrintedPages | None] = {}
-    _warm_up(plan)
+    _warm_up(plan, context.manuscript.meta.language)
     fork = multiprocessing.get_context("fork")
     announced: Queue[str] = fork.Queue()
     followed = {s.after for s in plan.steps if s.after}

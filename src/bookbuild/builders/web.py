@@ -6,14 +6,16 @@ from typing import ClassVar
 
 from markupsafe import Markup
 
+from ..manuscript.model import Edition
 from ..render.book import IndexEntry, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import FontFace, font_face_css, subset_fonts, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output, PagesOf
+from .outputs import HTML_FOLDER
 
-FOLDER = "html"
+FOLDER = HTML_FOLDER
 
 
 def mention_locators(entry: IndexEntry) -> Markup:
@@ -34,8 +36,10 @@ class WebBuilder:
     format: ClassVar[str] = "html"
     needs: ClassVar[tuple[PagesOf, ...]] = ()
     templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2",)
-    outputs: ClassVar[tuple[str, ...]] = (f"{FOLDER}/index.html", f"{FOLDER}/css/*",
-                                          f"{FOLDER}/fonts/*")
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (FOLDER + "/",)  # index.html, css/, fonts/
 
     def build(self, job: BuildJob) -> BuildResult:
         from .fetch import read_confined  # imports WeasyPrint: not to plan a build

@@ -112,6 +112,9 @@ class _Loader:
         self.project = project
         self.diagnostics = diagnostics
         self.source_map = SourceMap()
+        from ..locale import Locale, locale_for
+
+        self.locale: Locale = locale_for("hu")
 
     def read(self, name: str, *, required: bool) -> YNode | None:
         path = self.project.manuscript_dir / name
@@ -165,8 +168,10 @@ class _Loader:
         book = Fields(node, "book.yaml", self.diagnostics)
         book.check_known(
             ["title", "subtitle", "language", "slug", "identifier", "editors", "rights",
-             "description", "keywords", "source", "parts", "editions"]
+             "description", "keywords", "source", "parts", "editions", "timeline_caption",
+             "labels"]
         )
+        language = self.load_language(book)
         slug = book.text("slug", required=True)
         if slug and not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", slug):
             self.diagnostics.error(
@@ -187,7 +192,7 @@ class _Loader:
         meta = BookMeta(
             title=book.text("title", required=True),
             subtitle=book.text("subtitle"),
-            language=book.text("language", default="hu"),
+            language=language,
             slug=slug or "book",
             identifier=identifier,
             editors=self.load_contributors(book),
@@ -199,10 +204,44 @@ class _Loader:
                 file=source.text("file") if source else "",
                 note=source.text("note") if source else "",
             ),
+            timeline_caption=book.text("timeline_caption"),
+            labels=self.load_labels(book),
         )
         if source:
             source.check_known(["title", "file", "note"])
         return meta, self.load_parts(book), self.load_editions(book)
+
+    def load_language(self, book: Fields) -> str:
+        """The book's language tag; one with no catalogue is an error at ``language:``."""
+        from ..locale import UnknownLanguage, locale_for
+
+        language = book.text("language", default="hu")
+        try:
+            self.locale = locale_for(language)
+        except UnknownLanguage as exc:
+            self.diagnostics.error(book.node.key_location("language"), str(exc), exc.hint)
+            return "hu"
+        return language
+
+    def load_labels(self, book: Fields) -> tuple[tuple[str, str], ...]:
+        """``labels:``: words replacing the catalogue's; an unknown key is a warning."""
+        from ..locale import message_ids
+
+        labels = book.mapping("labels")
+        if labels is None:
+            return ()
+        known = sorted(message_ids())
+        out: list[tuple[str, str]] = []
+        for key, (key_node, _value) in labels.node.entries.items():
+            if key not in known:
+                self.diagnostics.warning(
+                    key_node.location, f"unknown label '{key}'",
+                    suggest(key, known) or "see docs/languages.md for the label keys")
+                continue
+            text = labels.text(key)
+            if text:
+                out.append((key, text))
+        return tuple(out)
 
     def load_contributors(self, book: Fields) -> tuple[Contributor, ...]:
         out: list[Contributor] = []
@@ -231,7 +270,7 @@ class _Loader:
                 )
                 kind_text = "events"
             parts.append(Part(item.identifier(), item.text("title", required=True),
-                              PartKind(kind_text)))
+                              PartKind(kind_text), item.location))
         if not parts and book.node.get("parts") is None:
             self.diagnostics.error(book.location, "book.yaml has no 'parts'",
                                    "list the book's parts: background, chronology, …")
@@ -272,6 +311,7 @@ class _Loader:
                 parts=item.text_list("parts"),
                 impose=item.boolean("impose"),
                 max_pages=item.integer("max_pages") or 0,
+                location=key.location,
             ))
         return tuple(out)
 
@@ -336,6 +376,7 @@ class _Loader:
         part_ids = [p.id for p in parts]
         events: list[Event] = []
         links: list[DemandLink] = []
+        accepted = self.locale.time_of_day_words()
         times = [t.value for t in TimeOfDay]
         for item in records(node, "event", self.diagnostics):
             item.check_known(["id", "part", "date", "time", "time_of_day", "title", "key",
@@ -358,12 +399,12 @@ class _Loader:
             time_of_day = None
             tod = item.text("time_of_day")
             if tod:
-                if tod in times:
-                    time_of_day = TimeOfDay(tod)
+                if tod in accepted:
+                    time_of_day = accepted[tod]
                 else:
                     self.diagnostics.error(
                         item.node.key_location("time_of_day"), f"unknown time of day '{tod}'",
-                        suggest(tod, times) or f"use one of {', '.join(times)}",
+                        suggest(tod, list(accepted)) or f"use one of {', '.join(times)}",
                     )
             if time and time_of_day:
                 self.diagnostics.error(item.node.key_location("time_of_day"),

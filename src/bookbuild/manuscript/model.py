@@ -130,12 +130,14 @@ class EventDate:
 
 
 class TimeOfDay(Enum):
-    HAJNAL = "hajnal"
-    REGGEL = "reggel"
-    DELELOTT = "délelőtt"
-    DELUTAN = "délután"
-    ESTE = "este"
-    EJJEL = "éjjel"
+    """A part of the day, as a language-neutral key; the book's locale prints it."""
+
+    DAWN = "dawn"
+    MORNING = "morning"
+    FORENOON = "forenoon"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    NIGHT = "night"
 
 
 # ---------------------------------------------------------------- chronology
@@ -242,6 +244,7 @@ class Part:
     id: str
     title: str
     kind: PartKind
+    location: Location = field(default=NOWHERE, compare=False)
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,8 @@ class BookMeta:
     description: str = ""
     keywords: tuple[str, ...] = ()
     source: SourceInfo = SourceInfo()
+    timeline_caption: str = ""  # the timeline figure's caption (the locale's word if empty)
+    labels: tuple[tuple[str, str], ...] = ()  # words overriding the language's catalogue
 
 
 @dataclass(frozen=True)
@@ -280,6 +285,7 @@ class Edition:
     parts: tuple[str, ...] = ()  # empty: all parts
     impose: bool = False
     max_pages: int = 0
+    location: Location = field(default=NOWHERE, compare=False, repr=False)  # of its name
 
 
 @dataclass(frozen=True)

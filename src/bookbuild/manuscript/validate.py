@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from itertools import pairwise
 
@@ -28,6 +27,7 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     """Report every cross-reference problem of a loaded manuscript."""
     _unique_ids(manuscript, diagnostics)
     _parts_and_editions(manuscript, diagnostics)
+    _same_outputs(manuscript, diagnostics)
     _references(manuscript, diagnostics, source_map.unreadable)
     _demand_links(manuscript, diagnostics, source_map.unreadable)
     _date_order(manuscript, diagnostics)
@@ -74,9 +74,12 @@ _NAME_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*\Z")
 
 def _parts_and_editions(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
     part_ids = [p.id for p in manuscript.parts]
-    for part_id, count in Counter(part_ids).items():
-        if count > 1:
-            diagnostics.error(Location("manuscript/book.yaml"), f"duplicate part id '{part_id}'")
+    first_part: dict[str, Location] = {}
+    for part in manuscript.parts:
+        if part.id in first_part:
+            diagnostics.error(part.location, f"duplicate part id '{part.id}'",
+                              f"first defined at {first_part[part.id]}")
+        first_part.setdefault(part.id, part.location)
     kinds = {p.id: p.kind for p in manuscript.parts}
     for event in manuscript.events:
         if kinds.get(event.part) is PartKind.DEMANDS:
@@ -86,21 +89,39 @@ def _parts_and_editions(manuscript: Manuscript, diagnostics: Diagnostics) -> Non
     for edition in manuscript.editions:
         # an edition's name makes its file names, its layout the template's: plain words only
         if not _NAME_RE.match(edition.name):
-            diagnostics.error(Location("manuscript/book.yaml"),
+            diagnostics.error(edition.location,
                               f"invalid edition name '{shown(edition.name)}'",
                               "an edition's name is part of its file names: lower-case "
                               "letters, digits and hyphens, e.g. 'booklet'")
         elif not _NAME_RE.match(edition.layout):
-            diagnostics.error(Location("manuscript/book.yaml"),
+            diagnostics.error(edition.location,
                               f"invalid layout '{shown(edition.layout)}' in edition "
                               f"'{edition.name}'",
                               "a layout is named by its template in layouts/: lower-case "
                               "letters, digits and hyphens, e.g. 'booklet'")
         for part_id in edition.parts:
             if part_id not in part_ids:
-                diagnostics.error(Location("manuscript/book.yaml"),
+                diagnostics.error(edition.location,
                                   f"edition '{edition.name}' names unknown part '{part_id}'",
                                   suggest(part_id, part_ids))
+
+
+def _same_outputs(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    """Two editions may not write the same file: the second would replace the first."""
+    from ..builders.outputs import output_names, overlaps
+
+    written: list[tuple[str, str, Location]] = []
+    for edition in manuscript.editions:
+        for name in output_names(edition, manuscript.meta.slug):
+            clash = next((w for w in written if overlaps(w[0], name)), None)
+            if clash is not None:
+                diagnostics.error(edition.location,
+                                  f"editions '{clash[1]}' and '{edition.name}' both write "
+                                  f"{name.rstrip('/')}",
+                                  f"'{clash[1]}' is at {clash[2]}; keep one edition of each "
+                                  "format that writes a fixed name (epub, html), or remove one")
+                break
+            written.append((name, edition.name, edition.location))
 
 
 def _references(manuscript: Manuscript, diagnostics: Diagnostics, unreadable: set[str]) -> None:

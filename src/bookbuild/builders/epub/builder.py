@@ -13,13 +13,14 @@ from typing import ClassVar
 from lxml import etree
 from markupsafe import Markup
 
+from ...manuscript.model import Edition
 from ...render.book import BookView, IndexEntry, build_view
 from ...render.figures import timeline_figure
 from ...render.html import PageContext, render_page
 from ...render.inline import Linker
 from ..base import BuildJob, BuildResult, Output, PagesOf
+from ..outputs import epub_name
 from .documents import (
-    LABELS,
     Document,
     Rendered,
     href_in,
@@ -40,7 +41,10 @@ class EpubBuilder:
     needs: ClassVar[tuple[PagesOf, ...]] = (PagesOf("pdf", imposed=True),)
     templates: ClassVar[tuple[str, ...]] = ("{layout}/content.html.j2", "{layout}/nav.html.j2",
                                             "{layout}/cover.html.j2")
-    outputs: ClassVar[tuple[str, ...]] = ("{slug}.epub",)
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (epub_name(slug),)
 
     def build(self, job: BuildJob) -> BuildResult:
         # ebooklib and Pillow are imported to build, not to plan a build
@@ -74,7 +78,7 @@ class EpubBuilder:
         fonts = subset_fonts(text_of(nav, cover_page, *(data for _doc, data in contents)))
         book = assemble_book(job, view, docs, contents, nav, cover_page, fonts,
                              stylesheets(job), paginated=bool(page_list))
-        target = job.staging / f"{job.slug}.epub"
+        target = job.staging / epub_name(job.slug)
         write_book(book, job.build_date, target)
         timings["total"] = time.perf_counter() - started
         return BuildResult((Output.of(target, job.staging, job.edition.name, "epub"),),
@@ -93,7 +97,7 @@ class EpubBuilder:
             stylesheets=tuple(f"css/{name}" for name in stylesheet_names(job)),
             font_faces="",
             locators=locators,
-            extra={"labels": LABELS, **extra},
+            extra=extra,
         )
 
     def render_document(self, job: BuildJob, view: BookView, doc: Document, linker: Linker,
@@ -110,8 +114,8 @@ class EpubBuilder:
         first_part = next((d for d in docs if d.kind in ("part", "opener", "day")), docs[0])
         first_index = next((d for d in docs if d.kind == "index"), None)
         landmarks = [
-            {"type": "cover", "href": "cover.xhtml", "title": LABELS["cover"]},
-            {"type": "toc", "href": "nav.xhtml#toc", "title": LABELS["contents"]},
+            {"type": "cover", "href": "cover.xhtml", "title": view.locale.word("cover")},
+            {"type": "toc", "href": "nav.xhtml#toc", "title": view.locale.word("contents")},
             {"type": "bodymatter", "href": first_part.name, "title": first_part.title},
         ]
         if first_index is not None:
