@@ -1,19 +1,17 @@
-"""The figures' image files for each kind of output, and the fetcher that hands the print
-ones to WeasyPrint; every image is read through the confinement of ``manuscript/images/``."""
+"""The figures' image files for each kind of output; every image is read through the
+confinement of ``manuscript/images/``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from ..errors import BookbuildError
 from ..manuscript.figures import ImageRefused, open_image
 from ..manuscript.model import Figure
 from ..render.book import BookView
+from ..render.figurecontext import FigureContext
 from ..render.images import PRINT_MAX_SIDE, SCREEN_MAX_SIDE, SMALL_SIDE, ImageData, prepared
 from .base import BuildJob
-from .fetch import RefusedResource
 
 SCHEME = "bookbuild-figure"
 GREYSCALE_LAYOUTS = frozenset({"handout"})  # printed to be photocopied in black and white
@@ -103,21 +101,8 @@ def web_files(job: BuildJob, view: BookView
                         cover=False)
 
 
-class FigureFetcher(URLFetcher):  # type: ignore[misc]
-    """Serves a print edition's figure images; hands every other URL to the confined one."""
-
-    def __init__(self, job: BuildJob, inner: URLFetcher) -> None:
-        super().__init__(allowed_protocols=("file", "data", SCHEME), allow_redirects=False)
-        self.job = job
-        self.inner = inner
-
-    def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
-        if url.startswith(f"{SCHEME}:"):
-            figure = self.job.manuscript.figure(url[len(SCHEME) + 1:].rsplit(".", 1)[0])
-            if figure is not None:
-                try:
-                    image = print_image(self.job, figure)
-                except BookbuildError as exc:  # WeasyPrint would only log an Exception
-                    raise RefusedResource(url, exc.message, exc.location, exc.hint) from None
-                return URLFetcherResponse(url, image.data, {"Content-Type": image.media_type})
-        return self.inner.fetch(url, headers)
+def figure_context(job: BuildJob, view: BookView, images: dict[str, ImageRef]) -> FigureContext:
+    """What the layout's figure filters see: the placed figures (none in a layout that
+    groups them) and the images."""
+    placed = () if job.edition.layout in GROUPED_LAYOUTS else view.figures
+    return FigureContext(placed, images)

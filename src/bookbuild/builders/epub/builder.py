@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from typing import ClassVar
 
 from lxml import etree
 from markupsafe import Markup
 
+from ...manuscript.model import Edition
 from ...render.book import BookView, IndexEntry, build_view
 from ...render.figures import timeline_figure
 from ...render.html import PageContext, render_page
 from ...render.inline import Linker
-from ..base import BuildJob, BuildResult, Output
-from ..figures import ImageRef, epub_files
+from ..base import BuildJob, BuildResult, Output, PagesOf
+from ..figures import ImageRef, epub_files, figure_context
 from ..outputs import epub_name
 from .documents import (
     Document,
@@ -27,8 +30,6 @@ from .documents import (
     no_locators,
     plan_documents,
 )
-from .package import assemble_book, write_book
-from .pagebreaks import place_page_markers
 from .resources import COVER_IMAGE, stylesheet_names, stylesheets, subset_fonts
 from .semantics import add_semantics
 from .xhtml import parse, serialise, text_of
@@ -37,7 +38,21 @@ from .xhtml import parse, serialise, text_of
 class EpubBuilder:
     """Builds ``<slug>.epub`` for an edition of format epub."""
 
+    format: ClassVar[str] = "epub"
+    # the page-list and the page-break markers follow the printed booklet, if there is one
+    needs: ClassVar[tuple[PagesOf, ...]] = (PagesOf("pdf", imposed=True),)
+    templates: ClassVar[tuple[str, ...]] = ("{layout}/content.html.j2", "{layout}/nav.html.j2",
+                                            "{layout}/cover.html.j2")
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (epub_name(slug),)
+
     def build(self, job: BuildJob) -> BuildResult:
+        # ebooklib and Pillow are imported to build, not to plan a build
+        from .package import assemble_book, write_book
+        from .pagebreaks import place_page_markers
+
         started = time.perf_counter()
         view = build_view(job.manuscript, job.edition)
         docs = plan_documents(view)
@@ -94,9 +109,10 @@ class EpubBuilder:
                         locators: Callable[[IndexEntry], Markup], figure: object,
                         figure_images: dict[str, ImageRef]) -> Rendered:
         """One content document, rendered by ``content.html.j2`` and parsed."""
-        context = self.page_context(job, linker, locators,
-                                    {"doc": doc, "timeline_figure": figure,
-                                     "figure_images": figure_images, **doc.values})
+        context = replace(self.page_context(job, linker, locators,
+                                            {"doc": doc, "timeline_figure": figure,
+                                             **doc.values}),
+                          figures=figure_context(job, view, figure_images))
         html = render_page(job.env, f"{job.edition.layout}/content.html.j2", view, context)
         return Rendered(doc, etree.ElementTree(parse(html)))
 
