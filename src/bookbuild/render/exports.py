@@ -37,7 +37,11 @@ def _plain_runs(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator
         elif isinstance(node, Emphasis | Mention | Link):
             out.append(_plain_runs(node.children, notes, runs))
         elif isinstance(node, Correction):
-            out.append((next(runs) if node.printed else "") + _note_mark(node.note_id, notes))
+            if node.corrected:  # the same runs as inline.text_runs: brackets, then the content
+                opening = next(runs)
+                inner = _plain_runs(node.content, notes, runs)
+                out.append(opening + inner + next(runs))
+            out.append(_note_mark(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_note_mark(node.note_id, notes))
     return "".join(out)
@@ -191,8 +195,11 @@ def _md(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator[str]) -
         elif isinstance(node, Link):
             out.append(f"[{_md(node.children, notes, runs)}]({node.href})")
         elif isinstance(node, Correction):
-            printed = next(runs) if node.printed else ""
-            out.append(_md_escape(printed) + _md_note(node.note_id, notes))
+            if node.corrected:  # the same runs as inline.text_runs: brackets, then the content
+                opening = _md_escape(next(runs))
+                inner = _md(node.content, notes, runs)
+                out.append(opening + inner + _md_escape(next(runs)))
+            out.append(_md_note(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_md_note(node.note_id, notes))
     return "".join(out)
