@@ -360,6 +360,19 @@ def test_images_only_from_the_images_folder(name: str, book_copy: Path, tmp_path
     assert f"manuscript/figures.yaml:{row}:9: error: image '{name}'" in result.output
 
 
+def test_an_images_folder_linked_from_outside_is_refused(book_copy: Path, tmp_path: Path,
+                                                        cli: Callable[..., Result]) -> None:
+    images = book_copy / "manuscript" / "images"
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(images, elsewhere)
+    images.symlink_to(elsewhere, target_is_directory=True)
+    result = cli("check", book_copy)
+    assert result.exit_code == 1
+    row = line_of(book_copy, "file: szobor.jpg")
+    assert f"manuscript/figures.yaml:{row}:9: error: manuscript/images/ is a symbolic link " \
+           "leading out of the manuscript" in result.output
+
+
 def test_alt_text_is_required_unless_decorative(book_copy: Path,
                                                 cli: Callable[..., Result]) -> None:
     path = book_copy / "manuscript" / "figures.yaml"
@@ -459,3 +472,12 @@ def test_a_figure_that_does_not_fit_goes_to_the_next_page_top(book_copy: Path,
     lowest = min(w.box.y0 for w in before)
     assert lowest - content_box(page - 1).y0 < 30 * MM, "the page before is left half empty"
     assert pages["utana-0"] == page - 1  # the next event filled it
+
+
+@pytest.mark.slow
+def test_a_second_build_gives_the_same_bytes(dist: Path, tmp_path: Path) -> None:
+    _prepared.cache_clear()  # the images are re-encoded, not remembered
+    again = build_into(BOOK, tmp_path / "again", "html", "handout")
+    for name in [f"{SLUG}-handout.pdf", *(p.relative_to(dist).as_posix()
+                                         for p in (dist / "html").rglob("*") if p.is_file())]:
+        assert (again / name).read_bytes() == (dist / name).read_bytes(), name

@@ -79,6 +79,10 @@ def open_image(manuscript_dir: Path, name: str, where: Location,
     path = folder.joinpath(*pure.parts)
     real = Path(os.path.realpath(path))
     root = Path(os.path.realpath(folder))
+    if Path(os.path.realpath(manuscript_dir)) not in root.parents:
+        raise ImageRefused(where, f"manuscript/{IMAGES_DIR}/ is a symbolic link leading out of "
+                                  f"the manuscript, to {root}",
+                           "make it a real folder: a build reads only the project's own files")
     if not path.exists():
         raise ImageRefused(where, f"image '{name}' is not in manuscript/{IMAGES_DIR}/",
                            "check the file name")
