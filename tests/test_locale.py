@@ -43,7 +43,13 @@ def test_tags_resolve_to_their_language(tag: str, language: str) -> None:
     assert locale_for(tag).language == language
 
 
-@pytest.mark.parametrize("tag", ["xx", "", "hu\nheader-includes: x", "../hu", "pl", "1956"])
+def test_tags_are_canonical() -> None:
+    assert [locale_for(t).tag for t in ("hu", "hu_HU", "en-us", "DE-at")] == [
+        "hu", "hu-HU", "en-US", "de-AT"]
+
+
+@pytest.mark.parametrize("tag", ["xx", "", "hu\nheader-includes: x", "../hu", "pl", "1956",
+                                 "en-", "x-foo", "hu" * 20])
 def test_unknown_tags_are_refused(tag: str) -> None:
     with pytest.raises(UnknownLanguage) as info:
         locale_for(tag)
