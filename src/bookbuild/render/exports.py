@@ -9,7 +9,7 @@ from ..locale import Locale
 from ..manuscript.model import (
     Correction,
     Emphasis,
-    EntityKind,
+    IndexType,
     Inline,
     Link,
     Manuscript,
@@ -106,15 +106,12 @@ def export_json(manuscript: Manuscript) -> str:
         for section in view.indexes for row in section.rows if isinstance(row, IndexEntry)
     }
 
-    def entity(kind: EntityKind) -> list[dict[str, object]]:
+    def entity(index_type: IndexType) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
-        for e in manuscript.entities_of(kind):
+        for e in manuscript.entities_of(index_type.id):
             item: dict[str, object] = {"id": e.id, "name": e.name, "sort": e.sort,
                                        "mentions": mentions.get(e.id, [])}
-            if kind is EntityKind.PERSON:
-                item.update(born=e.born, died=e.died, role=e.role)
-            if kind is EntityKind.ORGANIZATION:
-                item["expansion"] = e.expansion
+            item.update({name: getattr(e, name) for name in index_type.fields})
             if e.variants:
                 item["variants"] = list(e.variants)
             out.append(item)
@@ -142,9 +139,7 @@ def export_json(manuscript: Manuscript) -> str:
                         for r in d.events]}
             for d in view.demands
         ],
-        "people": entity(EntityKind.PERSON),
-        "places": entity(EntityKind.PLACE),
-        "organizations": entity(EntityKind.ORGANIZATION),
+        **{t.id: entity(t) for t in manuscript.indexes},
         "notes": [{"id": n.note.id, "number": n.number,
                    "text": " ".join(_paragraphs(n.note.text, notes, view.locale))}
                   for n in view.notes],
