@@ -24,13 +24,12 @@ from lxml import etree
 from PIL import Image
 from pypdf import PdfReader
 
+from bookbuild.builders.boxpages import _continues
 from bookbuild.builders.epub.container import rewrite_container, zip_time
-from bookbuild.builders.pagemap import _continues
 from bookbuild.commands.build import build
 from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import Manuscript, find_project, read_manuscript
 from bookbuild.manuscript.markup import rich_plain_text
-from bookbuild.manuscript.model import OutputFormat
 from bookbuild.render.book import BookView, IndexEntry, build_view
 from bookbuild.render.typography import strip_typography
 from conftest import REPO, SOURCE_TEXT, VALID
@@ -147,7 +146,7 @@ class Book:
 
     @cached_property
     def view(self) -> BookView:
-        edition = next(e for e in self.manuscript.editions if e.format is OutputFormat.EPUB)
+        edition = next(e for e in self.manuscript.editions if e.format == "epub")
         return build_view(self.manuscript, edition)
 
 

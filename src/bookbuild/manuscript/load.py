@@ -31,7 +31,6 @@ from .model import (
     Manuscript,
     Mention,
     Note,
-    OutputFormat,
     Paragraph,
     Part,
     PartKind,
@@ -339,7 +338,9 @@ class _Loader:
         if editions_node is None:
             return ()
         out: list[Edition] = []
-        formats = [f.value for f in OutputFormat]
+        from ..builders.registry import formats as registered
+
+        formats = registered()
         for name, (key, value) in editions_node.node.entries.items():
             if not isinstance(value, YMap):
                 self.diagnostics.error(key.location, f"edition '{name}' must be a mapping")
@@ -361,7 +362,7 @@ class _Loader:
                 )
             out.append(Edition(
                 name=name,
-                format=OutputFormat(fmt),
+                format=fmt,
                 layout=item.text("layout", default=name),
                 page_size=page_size,
                 parts=item.text_list("parts"),

@@ -343,16 +343,10 @@ class BookMeta:
         return Paragraph((Text(self.subtitle),) if self.subtitle else ())
 
 
-class OutputFormat(Enum):
-    PDF = "pdf"
-    EPUB = "epub"
-    HTML = "html"
-
-
 @dataclass(frozen=True)
 class Edition:
     name: str
-    format: OutputFormat
+    format: str  # a registered output format (bookbuild.builders.registry)
     layout: str
     page_size: str = ""  # empty: the layout's own page size
     parts: tuple[str, ...] = ()  # empty: all parts
