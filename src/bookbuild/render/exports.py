@@ -36,9 +36,11 @@ def _plain_runs(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator
             out.append(next(runs))
         elif isinstance(node, Emphasis | Mention | Link):
             out.append(_plain_runs(node.children, notes, runs))
-        elif isinstance(node, Correction):  # the runs of text_runs: "[", content, "]"
-            if node.corrected:
-                out += [next(runs), _plain_runs(node.content, notes, runs), next(runs)]
+        elif isinstance(node, Correction):
+            if node.corrected:  # the same runs as inline.text_runs: brackets, then the content
+                opening = next(runs)
+                inner = _plain_runs(node.content, notes, runs)
+                out.append(opening + inner + next(runs))
             out.append(_note_mark(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_note_mark(node.note_id, notes))
@@ -192,10 +194,11 @@ def _md(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator[str]) -
                        f"{{#{node.anchor} .mention ref=\"{' '.join(node.entity_ids)}\"}}")
         elif isinstance(node, Link):
             out.append(f"[{_md(node.children, notes, runs)}]({node.href})")
-        elif isinstance(node, Correction):  # the runs of text_runs: "[", content, "]"
-            if node.corrected:
-                out += [_md_escape(next(runs)), _md(node.content, notes, runs),
-                        _md_escape(next(runs))]
+        elif isinstance(node, Correction):
+            if node.corrected:  # the same runs as inline.text_runs: brackets, then the content
+                opening = _md_escape(next(runs))
+                inner = _md(node.content, notes, runs)
+                out.append(opening + inner + _md_escape(next(runs)))
             out.append(_md_note(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_md_note(node.note_id, notes))
