@@ -283,3 +283,10 @@ def test_dates_carry_the_year_when_the_days_span_years() -> None:
         f"1956. okt.{NB}23., 15:00", f"1957. jan.{NB}5., este"]
     # a month date always carries its year and does not make the book span years
     assert one_year.events[0].date_label == "1956. február"  # type: ignore[attr-defined]
+
+
+def test_locales_are_hashable_and_labels_reach_typography() -> None:
+    book = locale_for("en").with_labels({"typography.number_words": "pages"})
+    assert hash(book) != hash(locale_for("en")) or book != locale_for("en")
+    assert book.typeset("about 30 pages") == f"about 30{NB}pages"
+    assert locale_for("en").typeset("about 30 pages") == "about 30 pages"

@@ -207,7 +207,7 @@ class Locale:
 
     @cached_property
     def typography(self) -> Typography:
-        return _typography(self.cldr, self.catalogue.messages.get("typography.number_words", ""))
+        return _typography(self.cldr, self.word("typography.number_words"))
 
     def typeset(self, text: str) -> str:
         """One text run with the language's quotes, dashes and no-break spaces."""
