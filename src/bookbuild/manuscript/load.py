@@ -273,7 +273,8 @@ class _Loader:
         return tuple(indexes.values())
 
     def load_language(self, book: Fields) -> str:
-        """The book's language tag; one with no catalogue is an error at ``language:``."""
+        """The book's language as a canonical BCP 47 tag (``en_us`` → ``en-US``); a tag with
+        no catalogue is an error at ``language:``."""
         from ..locale import UnknownLanguage, locale_for
 
         language = book.text("language", default="hu")
@@ -282,7 +283,7 @@ class _Loader:
         except UnknownLanguage as exc:
             self.diagnostics.error(book.node.key_location("language"), str(exc), exc.hint)
             return "hu"
-        return language
+        return self.locale.tag
 
     def load_labels(self, book: Fields) -> tuple[tuple[str, str], ...]:
         """``labels:``: words replacing the catalogue's; an unknown key is a warning."""
