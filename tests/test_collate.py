@@ -25,7 +25,7 @@ def sort_hungarian(items: list[str]) -> list[str]:
     return sorted(items, key=hu_sort_key)
 
 
-PEOPLE_FACTS = Path("/work/shared/reference/people-facts.tsv")
+PEOPLE_FACTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "people-facts.tsv"
 
 
 @pytest.mark.parametrize(

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from markupsafe import Markup
 
+from ..manuscript.model import Edition
 from ..render.book import IndexEntry, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import FontFace, font_face_css, subset_fonts, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
-from .base import BuildJob, BuildResult, Output
-from .fetch import read_confined
+from .base import BuildJob, BuildResult, Output, PagesOf
 from .outputs import HTML_FOLDER
 
 FOLDER = HTML_FOLDER
@@ -31,7 +33,17 @@ def mention_locators(entry: IndexEntry) -> Markup:
 class WebBuilder:
     """Renders the whole book as ``html/index.html`` with relative links only."""
 
+    format: ClassVar[str] = "html"
+    needs: ClassVar[tuple[PagesOf, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2",)
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (FOLDER + "/",)  # index.html, css/, fonts/
+
     def build(self, job: BuildJob) -> BuildResult:
+        from .fetch import read_confined  # imports WeasyPrint: not to plan a build
+
         view = build_view(job.manuscript, job.edition)
         folder = job.staging / FOLDER
         (folder / "css").mkdir(parents=True, exist_ok=True)

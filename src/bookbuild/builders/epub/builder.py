@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import ClassVar
 
 from lxml import etree
 from markupsafe import Markup
 
+from ...manuscript.model import Edition
 from ...render.book import BookView, IndexEntry, build_view
 from ...render.figures import timeline_figure
 from ...render.html import PageContext, render_page
 from ...render.inline import Linker
-from ..base import BuildJob, BuildResult, Output
+from ..base import BuildJob, BuildResult, Output, PagesOf
 from ..outputs import epub_name
 from .documents import (
     Document,
@@ -26,8 +28,6 @@ from .documents import (
     no_locators,
     plan_documents,
 )
-from .package import assemble_book, write_book
-from .pagebreaks import place_page_markers
 from .resources import COVER_IMAGE, stylesheet_names, stylesheets, subset_fonts
 from .semantics import add_semantics
 from .xhtml import parse, serialise, text_of
@@ -36,7 +36,21 @@ from .xhtml import parse, serialise, text_of
 class EpubBuilder:
     """Builds ``<slug>.epub`` for an edition of format epub."""
 
+    format: ClassVar[str] = "epub"
+    # the page-list and the page-break markers follow the printed booklet, if there is one
+    needs: ClassVar[tuple[PagesOf, ...]] = (PagesOf("pdf", imposed=True),)
+    templates: ClassVar[tuple[str, ...]] = ("{layout}/content.html.j2", "{layout}/nav.html.j2",
+                                            "{layout}/cover.html.j2")
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (epub_name(slug),)
+
     def build(self, job: BuildJob) -> BuildResult:
+        # ebooklib and Pillow are imported to build, not to plan a build
+        from .package import assemble_book, write_book
+        from .pagebreaks import place_page_markers
+
         started = time.perf_counter()
         view = build_view(job.manuscript, job.edition)
         docs = plan_documents(view)

@@ -17,7 +17,6 @@ from ebooklib import epub
 from ...render.book import BookView, book_locale
 from ...render.fonts import FontFace
 from ..base import BuildJob
-from ..schedule import booklet_of
 from .container import rewrite_container
 from .cover import render_cover
 from .documents import Document
@@ -169,8 +168,8 @@ def _accessibility(book: Any, job: BuildJob, paginated: bool) -> None:
 
 def booklet_identity(job: BuildJob) -> str:
     """How the page-list names its print source: the booklet of the same book and build."""
-    booklet = booklet_of(job.manuscript)
-    name, size = (booklet.name, booklet.page_size) if booklet else ("booklet", "A5")
+    booklet = job.follows.edition if job.follows else None
+    name, size = (booklet.name, booklet.page_size or "A5") if booklet else ("booklet", "A5")
     meta = job.manuscript.meta
     booklet_word = book_locale(job.manuscript).word("booklet")
     return (f"{meta.title}, {booklet_word} ({size}, {job.slug}-{name}.pdf, "
