@@ -113,6 +113,9 @@ FIELDS: dict[str, tuple[str, Callable[[Any, str], None], bool]] = {
     "note.text": ("notes.yaml", _first("", "text", append=True), True),
 }
 RUNNING_TEXT = [name for name, (_f, _c, rich) in FIELDS.items() if rich]
+# titles are read as inline markup too (emphasis, mentions): literal markup characters there
+# are written escaped, as an author would
+MARKUP_TITLES = {"book.title", "book.subtitle", "book.parts.title", "event.title"}
 
 
 def inject(root: Path, field: str, value: str) -> str:
@@ -217,9 +220,13 @@ def hostile_project(root: Path) -> None:
     """Every accepted payload in every text field at once."""
     literal = " ".join(PAYLOADS["literal"])
     rich = " ".join(PAYLOADS["rich"])
+    escaped = (literal.replace("[", "\\[").replace("]", "\\]").replace("*", "\\*")
+               .replace("{", "\\{"))
     for field, (_name, _change, running) in FIELDS.items():
-        inject(root, field, rich + " " + literal.replace("[", "\\[").replace("]", "\\]")
-               .replace("*", "\\*").replace("{", "\\{") if running else literal)
+        if running:
+            inject(root, field, rich + " " + escaped)
+        else:
+            inject(root, field, escaped if field in MARKUP_TITLES else literal)
 
 
 def test_accepted_payloads_pass_the_check(project: Path) -> None:
