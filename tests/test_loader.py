@@ -15,7 +15,7 @@ from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import find_project, read_manuscript
 from bookbuild.manuscript.dates import DateError, parse_event_date
 from bookbuild.manuscript.load import load_manuscript
-from bookbuild.manuscript.model import DatePrecision, EntityKind, Relation, TimeOfDay
+from bookbuild.manuscript.model import DatePrecision, Relation, TimeOfDay
 from bookbuild.manuscript.yamlsource import YList, YMap, YScalar, parse_yaml
 from conftest import VALID
 
@@ -36,7 +36,7 @@ def test_valid_fixture_loads_into_frozen_typed_objects() -> None:
     assert book.events[2].time_of_day is TimeOfDay.EVENING
     assert book.events[0].date.precision is DatePrecision.MONTH
     hruscsov = book.entity("hruscsov")
-    assert hruscsov is not None and hruscsov.kind is EntityKind.PERSON
+    assert hruscsov is not None and hruscsov.kind == "people"
     assert hruscsov.life_years == "1894–1971"
     link = next(k for k in book.links if k.event == "tuntetes")
     assert (link.demand, link.relation) == ("pont-2", Relation.ENACTS)

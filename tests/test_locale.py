@@ -246,3 +246,34 @@ def test_unknown_label_is_a_located_warning(tmp_path: Path) -> None:
     [warning] = [d for d in diagnostics.warnings if "label" in d.message]
     assert "contnets" in warning.message and "contents" in warning.hint
     assert warning.location.line > 0
+
+
+# ---------------------------------------------------------------- the view's use of dates
+
+
+def _fixture_view(**changes: object) -> object:
+    from dataclasses import replace
+
+    from bookbuild.render.book import build_view
+
+    diagnostics = Diagnostics()
+    manuscript = read_manuscript(find_project(Path(__file__).parent / "fixtures" / "valid"),
+                                 diagnostics)
+    assert not diagnostics.errors
+    events = manuscript.events
+    if "shift_last_to" in changes:
+        last = events[-1]
+        moved = dt.date.fromisoformat(str(changes["shift_last_to"]))
+        events = (*events[:-1], replace(last, date=EventDate(moved, moved, DatePrecision.DAY)))
+    return build_view(replace(manuscript, events=events))
+
+
+def test_dates_carry_the_year_when_the_days_span_years() -> None:
+    one_year = _fixture_view()
+    assert [v.reference for v in one_year.events][1:] == [  # type: ignore[attr-defined]
+        f"okt.{NB}23., 15:00", f"okt.{NB}23., este"]
+    two_years = _fixture_view(shift_last_to="1957-01-05")
+    assert [v.reference for v in two_years.events][1:] == [  # type: ignore[attr-defined]
+        f"1956. okt.{NB}23., 15:00", f"1957. jan.{NB}5., este"]
+    # a month date always carries its year and does not make the book span years
+    assert one_year.events[0].date_label == "1956. február"  # type: ignore[attr-defined]

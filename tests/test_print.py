@@ -170,7 +170,7 @@ def test_index_pages_are_the_pages_of_the_mentions(view, page_texts: list[str], 
 
 
 def test_index_is_in_hungarian_order(view, page_texts: list[str]) -> None:  # type: ignore[no-untyped-def]
-    people = next(s for s in view.indexes if s.kind.value == "person")
+    people = next(s for s in view.indexes if s.kind == "people")
     names = [row.entity.name if isinstance(row, IndexEntry) else row.form
              for row in people.rows]
     assert names == sorted(names, key=locale_for("hu").sort_key)

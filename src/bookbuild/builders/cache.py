@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .. import __version__
-from ..manuscript.load import MANUSCRIPT_FILES, Project
+from ..manuscript.load import Project, manuscript_files
 from ..manuscript.model import Edition
 from ..render.fonts import font_faces
 from .base import Output
@@ -52,7 +52,8 @@ def edition_key(project: Project, layout_dirs: Iterable[Path], edition: Edition,
     """The hash of everything ``edition`` is made from."""
     digest = hashlib.sha256()
     digest.update(f"bookbuild {__version__}\0{edition!r}\0{build_date}\0{depends_on}\0".encode())
-    _hash_files(digest, [project.manuscript_dir / name for name in MANUSCRIPT_FILES])
+    _hash_files(digest, [project.manuscript_dir / name
+                           for name in manuscript_files(project.manuscript_dir)])
     _hash_files(digest, layout_files(list(layout_dirs), edition))
     _hash_files(digest, [face.path for face in font_faces()])
     return digest.hexdigest()

@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from ..locale import Locale, locale_for
+from ..manuscript.anchors import (
+    day_anchor,
+    entry_anchor,
+    index_anchor,
+    note_anchor,
+    part_anchor,
+)
 from ..manuscript.model import (
     BookMeta,
     Correction,
+    DatePrecision,
     Demand,
     Edition,
     Entity,
-    EntityKind,
     Event,
     Manuscript,
     Mention,
@@ -30,18 +38,13 @@ from ..manuscript.model import (
     RichText,
 )
 
-INDEX_ANCHORS = {
-    EntityKind.PERSON: "index-people",
-    EntityKind.PLACE: "index-places",
-    EntityKind.ORGANIZATION: "index-organizations",
-}
-
 
 @dataclass(frozen=True)
 class DemandRef:
     demand: Demand
     relation: Relation
     label: str  # "13. pont", "point 13"
+    relation_label: str = ""  # the relation in the book's language
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class EventView:
     date_label: str
     reference: str
     demands: tuple[DemandRef, ...]
+    stamp: str = ""  # what its heading prints before the headline: time, or date and time
 
     @property
     def anchor(self) -> str:
@@ -93,7 +97,7 @@ class PartView:
 
     @property
     def anchor(self) -> str:
-        return f"part-{self.part.id}"
+        return part_anchor(self.part.id)
 
     @property
     def kind(self) -> str:
@@ -113,10 +117,11 @@ class MentionRef:
 class IndexEntry:
     entity: Entity
     mentions: tuple[MentionRef, ...]
+    is_see: ClassVar[bool] = False
 
     @property
     def anchor(self) -> str:
-        return f"idx-{self.entity.id}"
+        return entry_anchor(self.entity.id)
 
 
 @dataclass(frozen=True)
@@ -125,15 +130,16 @@ class SeeReference:
 
     form: str
     target: Entity
+    is_see: ClassVar[bool] = True
 
     @property
     def anchor(self) -> str:
-        return f"idx-{self.target.id}"
+        return entry_anchor(self.target.id)
 
 
 @dataclass(frozen=True)
 class IndexSection:
-    kind: EntityKind
+    kind: str  # the id of its index type
     title: str
     anchor: str
     rows: tuple[IndexEntry | SeeReference, ...]
@@ -146,7 +152,7 @@ class NoteView:
 
     @property
     def anchor(self) -> str:
-        return f"note-{self.note.id}"
+        return note_anchor(self.note.id)
 
 
 @dataclass(frozen=True)
@@ -171,6 +177,10 @@ class BookView:
         used = {node.note_id for d in self.demands for node in d.demand.text.inlines()
                 if isinstance(node, NoteRef | Correction)}
         return tuple(n for n in self.notes if n.note.id in used)
+
+    @property
+    def demand_parts(self) -> tuple[PartView, ...]:
+        return tuple(p for p in self.parts if p.part.kind is PartKind.DEMANDS)
 
     @property
     def events(self) -> tuple[EventView, ...]:
@@ -202,20 +212,46 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         for d in manuscript.demands
     )
     part_views = tuple(_part_view(p, event_views, demand_views, dates) for p in parts)
-    owners = _mention_owners(part_views, dates)
+    notes = _notes(manuscript, part_views, dates)
+    owners = _mention_owners(part_views, notes, dates)
     return BookView(
-        meta=manuscript.meta,
+        meta=_typeset_meta(manuscript.meta, locale),
         parts=part_views,
         indexes=_indexes(manuscript, owners, locale),
-        notes=_notes(manuscript, part_views, dates),
+        notes=notes,
         key_events=tuple(v for v in event_views.values() if v.event.key),
         key_people=tuple(sorted(
-            (e for e in manuscript.entities_of(EntityKind.PERSON) if e.key),
+            (_typeset_entity(e, locale) for e in manuscript.people if e.key),
             key=lambda e: locale.sort_key(e.sort),
         )),
         demands=demand_views,
         locale=locale,
     )
+
+
+# ---------------------------------------------------------------- typography of plain fields
+# Running text and headlines with markup are typeset as they are rendered (render.inline);
+# every plain field the view hands on is typeset here, so that no output prints a
+# straight quote or a spaced hyphen, whichever template or builder prints it.
+
+
+def _typeset_meta(meta: BookMeta, locale: Locale) -> BookMeta:
+    t = locale.typeset
+    return replace(
+        meta,
+        title=t(meta.title), subtitle=t(meta.subtitle),
+        rights=t(meta.rights), description=t(meta.description),
+        keywords=tuple(t(k) for k in meta.keywords),
+        editors=tuple(replace(c, name=t(c.name)) for c in meta.editors),
+        source=replace(meta.source, title=t(meta.source.title), note=t(meta.source.note)),
+        timeline_caption=t(meta.timeline_caption),
+    )
+
+
+def _typeset_entity(entity: Entity, locale: Locale) -> Entity:
+    t = locale.typeset
+    return replace(entity, name=t(entity.name), role=t(entity.role),
+                   expansion=t(entity.expansion))
 
 
 def book_locale(manuscript: Manuscript) -> Locale:
@@ -224,8 +260,12 @@ def book_locale(manuscript: Manuscript) -> Locale:
 
 
 def spans_years(manuscript: Manuscript) -> bool:
-    """True when the book's events fall in more than one year (dates then carry years)."""
-    years = {y for e in manuscript.events for y in (e.date.start.year, e.date.end.year)}
+    """True when the book's days fall in more than one year: every date then carries its year.
+
+    A month-precision date always carries its year, so only day dates count.
+    """
+    years = {y for e in manuscript.events if e.date.precision is DatePrecision.DAY
+             for y in (e.date.start.year, e.date.end.year)}
     return len(years) > 1
 
 
@@ -268,21 +308,25 @@ def _links(manuscript: Manuscript, event_ids: set[str]) -> tuple[
 
 
 def _event_view(event: Event, links: list[tuple[Demand, Relation]], dates: _Dates) -> EventView:
-    return EventView(event=event, when=dates.when(event),
+    return EventView(event=replace(event, title=dates.locale.typeset(event.title)),
+                     when=dates.when(event),
                      date_label=dates.locale.long_date(event.date, with_year=True),
                      reference=dates.reference(event),
-                     demands=tuple(DemandRef(demand, rel, dates.demand(demand))
+                     demands=tuple(DemandRef(demand, rel, dates.demand(demand),
+                                             dates.locale.relation(rel))
                                    for demand, rel in links))
 
 
 def _part_view(part: Part, events: dict[str, EventView],
                demands: tuple[DemandView, ...], dates: _Dates) -> PartView:
     mine = tuple(v for v in events.values() if v.event.part == part.id)
+    part = replace(part, title=dates.locale.typeset(part.title))
     if part.kind is PartKind.DEMANDS:
         return PartView(part, demands=demands)
     if part.kind is PartKind.DAYS:
-        return PartView(part, groups=_group_days(mine, dates))
-    return PartView(part, events=mine)
+        return PartView(part, groups=_group_days(tuple(replace(v, stamp=v.when) for v in mine),
+                                                 dates))
+    return PartView(part, events=tuple(replace(v, stamp=v.date_label) for v in mine))
 
 
 def _group_days(events: tuple[EventView, ...], dates: _Dates) -> tuple[DayGroup, ...]:
@@ -290,7 +334,7 @@ def _group_days(events: tuple[EventView, ...], dates: _Dates) -> tuple[DayGroup,
     for view in events:
         date = view.event.date
         key = date.start.isoformat() if date.is_single_day else view.event.id
-        anchor = f"day-{key}"
+        anchor = day_anchor(key)
         if groups and groups[-1].anchor == anchor:
             last = groups[-1]
             groups[-1] = DayGroup(last.anchor, last.heading, last.date, (*last.events, view))
@@ -308,36 +352,51 @@ def _texts(parts: tuple[PartView, ...], dates: _Dates) -> list[tuple[str, str, R
         for demand in part.demands:
             out.append((demand.anchor, dates.demand(demand.demand), demand.demand.text))
         for view in (*part.events, *(v for g in part.groups for v in g.events)):
-            out.append((view.anchor, dates.locale.short_date(view.event.date,
-                                                             with_year=dates.with_year),
-                        view.event.text))
+            label = dates.locale.short_date(view.event.date, with_year=dates.with_year)
+            if view.event.heading.children:
+                out.append((view.anchor, label, RichText((view.event.heading,))))
+            out.append((view.anchor, label, view.event.text))
     return out
 
 
-def _mention_owners(parts: tuple[PartView, ...], dates: _Dates) -> dict[str, list[MentionRef]]:
+def _mention_owners(parts: tuple[PartView, ...], notes: tuple[NoteView, ...],
+                    dates: _Dates) -> dict[str, list[MentionRef]]:
+    """Each entity's mentions: in the running texts and headlines, then in the notes (a
+    note's mention is labelled like the text that refers to the note)."""
     by_entity: dict[str, list[MentionRef]] = defaultdict(list)
+    note_labels: dict[str, str] = {}
     for owner, label, text in _texts(parts, dates):
         for node in text.inlines():
             if isinstance(node, Mention):
                 for entity_id in node.entity_ids:
                     by_entity[entity_id].append(MentionRef(node.anchor, owner, label))
+            elif isinstance(node, NoteRef | Correction) and node.note_id:
+                note_labels.setdefault(node.note_id, label)
+    for note in notes:
+        for node in note.note.text.inlines():
+            if isinstance(node, Mention):
+                for entity_id in node.entity_ids:
+                    by_entity[entity_id].append(MentionRef(
+                        node.anchor, note.anchor, note_labels.get(note.note.id, "")))
     return by_entity
 
 
 def _indexes(manuscript: Manuscript, owners: dict[str, list[MentionRef]],
              locale: Locale) -> tuple[IndexSection, ...]:
     sections: list[IndexSection] = []
-    for kind in EntityKind:
+    for index_type in manuscript.indexes:
         rows: list[tuple[tuple[object, ...], IndexEntry | SeeReference]] = []
-        for entity in manuscript.entities_of(kind):
+        for entity in manuscript.entities_of(index_type.id):
+            shown = _typeset_entity(entity, locale)
             rows.append((locale.sort_key(entity.sort),
-                         IndexEntry(entity, tuple(owners.get(entity.id, ())))))
+                         IndexEntry(shown, tuple(owners.get(entity.id, ())))))
             for variant in entity.variants:
-                rows.append((locale.sort_key(variant), SeeReference(variant, entity)))
+                rows.append((locale.sort_key(variant),
+                             SeeReference(locale.typeset(variant), shown)))
         if rows:
             rows.sort(key=lambda row: row[0])
-            title = locale.word(f"index.{kind.value}")
-            sections.append(IndexSection(kind, title, INDEX_ANCHORS[kind],
+            title = locale.typeset(index_type.title) or locale.word(f"index.{index_type.word}")
+            sections.append(IndexSection(index_type.id, title, index_anchor(index_type.id),
                                          tuple(r for _k, r in rows)))
     return tuple(sections)
 

@@ -9,7 +9,7 @@ from ..locale import Locale
 from ..manuscript.model import (
     Correction,
     Emphasis,
-    EntityKind,
+    IndexType,
     Inline,
     Link,
     Manuscript,
@@ -37,7 +37,11 @@ def _plain_runs(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator
         elif isinstance(node, Emphasis | Mention | Link):
             out.append(_plain_runs(node.children, notes, runs))
         elif isinstance(node, Correction):
-            out.append((next(runs) if node.printed else "") + _note_mark(node.note_id, notes))
+            if node.corrected:  # the same runs as inline.text_runs: brackets, then the content
+                opening = next(runs)
+                inner = _plain_runs(node.content, notes, runs)
+                out.append(opening + inner + next(runs))
+            out.append(_note_mark(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_note_mark(node.note_id, notes))
     return "".join(out)
@@ -106,15 +110,12 @@ def export_json(manuscript: Manuscript) -> str:
         for section in view.indexes for row in section.rows if isinstance(row, IndexEntry)
     }
 
-    def entity(kind: EntityKind) -> list[dict[str, object]]:
+    def entity(index_type: IndexType) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
-        for e in manuscript.entities_of(kind):
+        for e in manuscript.entities_of(index_type.id):
             item: dict[str, object] = {"id": e.id, "name": e.name, "sort": e.sort,
                                        "mentions": mentions.get(e.id, [])}
-            if kind is EntityKind.PERSON:
-                item.update(born=e.born, died=e.died, role=e.role)
-            if kind is EntityKind.ORGANIZATION:
-                item["expansion"] = e.expansion
+            item.update({name: getattr(e, name) for name in index_type.fields})
             if e.variants:
                 item["variants"] = list(e.variants)
             out.append(item)
@@ -142,9 +143,7 @@ def export_json(manuscript: Manuscript) -> str:
                         for r in d.events]}
             for d in view.demands
         ],
-        "people": entity(EntityKind.PERSON),
-        "places": entity(EntityKind.PLACE),
-        "organizations": entity(EntityKind.ORGANIZATION),
+        **{t.id: entity(t) for t in manuscript.indexes},
         "notes": [{"id": n.note.id, "number": n.number,
                    "text": " ".join(_paragraphs(n.note.text, notes, view.locale))}
                   for n in view.notes],
@@ -196,8 +195,11 @@ def _md(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator[str]) -
         elif isinstance(node, Link):
             out.append(f"[{_md(node.children, notes, runs)}]({node.href})")
         elif isinstance(node, Correction):
-            printed = next(runs) if node.printed else ""
-            out.append(_md_escape(printed) + _md_note(node.note_id, notes))
+            if node.corrected:  # the same runs as inline.text_runs: brackets, then the content
+                opening = _md_escape(next(runs))
+                inner = _md(node.content, notes, runs)
+                out.append(opening + inner + _md_escape(next(runs)))
+            out.append(_md_note(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_md_note(node.note_id, notes))
     return "".join(out)

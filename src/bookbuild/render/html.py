@@ -9,9 +9,10 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..manuscript.model import Edition, Paragraph, RichText
+from ..manuscript.model import Edition
 from .book import BookView, IndexEntry
-from .inline import Linker, render_inlines, render_text
+from .context import TEXT_FILTERS, LayoutContext, current_linker
+from .inline import Linker
 from .labels import template_labels
 from .sandbox import ConfinedLoader, LayoutSandbox, render
 
@@ -65,31 +66,17 @@ def render_page(env: LayoutSandbox, template: str, view: BookView,
                 context: PageContext) -> str:
     """Render ``template`` for ``view``; all manuscript text is escaped on the way."""
     linker = replace(context.linker, locale=view.locale)
-
-    def rich(text: RichText, owner: str = "") -> Markup:
-        return render_text(text, linker, owner=owner)
-
-    def rich_inline(paragraph: Paragraph) -> Markup:
-        return render_inlines(paragraph.children, linker)
-
-    def href(target: str) -> str:
-        return linker.href(target[1:]) if target.startswith("#") else target
-
-    env.filters.update(rich=rich, rich_inline=rich_inline, href=href)
-    authors = ", ".join(c.name for c in view.meta.editors)
-    values: dict[str, object] = {
-        "book": view,
-        "edition": context.edition,
-        "labels": template_labels(view.locale),
-        "authors": authors,
-        "build_date": context.build_date.isoformat(),
-        "build_date_label": view.locale.build_date(context.build_date),
-        "stylesheets": context.stylesheets,
-        "font_faces": Markup(context.font_faces),
-        "locators": context.locators,
-        "show_demand_events": True,
-        "timeline_figure": None,
-        "cover_figure": None,
-    }
-    values.update(context.extra)
-    return render(env, template, values)
+    env.filters.update(TEXT_FILTERS)
+    layout_context = LayoutContext(
+        book=view,
+        edition=context.edition,
+        labels=template_labels(view.locale),
+        authors=", ".join(c.name for c in view.meta.editors),
+        build_date=context.build_date.isoformat(),
+        build_date_label=view.locale.build_date(context.build_date),
+        stylesheets=context.stylesheets,
+        font_faces=Markup(context.font_faces),
+        locators=context.locators,
+    ).with_values(context.extra)
+    with current_linker(linker):
+        return render(env, template, layout_context.values())

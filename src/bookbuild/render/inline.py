@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from markupsafe import Markup, escape
 
 from ..locale import Locale
+from ..manuscript.anchors import entry_anchor, note_anchor
 from ..manuscript.model import (
     Correction,
     Emphasis,
@@ -61,8 +62,11 @@ def text_runs(nodes: tuple[Inline, ...]) -> Iterator[str]:
             yield node.text
         elif isinstance(node, Emphasis | Mention | Link):
             yield from text_runs(node.children)
-        elif isinstance(node, Correction) and node.printed:
-            yield node.printed
+        elif isinstance(node, Correction) and node.corrected:
+            opening, closing = node.brackets  # an insertion stands in square brackets
+            yield opening
+            yield from text_runs(node.content)
+            yield closing
 
 
 def _inlines(nodes: tuple[Inline, ...], linker: Linker, runs: Iterator[str]) -> Markup:
@@ -90,7 +94,7 @@ def _node(node: Inline, linker: Linker, runs: Iterator[str]) -> Markup:
             notes = Markup("").join(_note_ref(n.note_id, linker) for n in walk(node.children)
                                     if isinstance(n, NoteRef | Correction))
             return Markup('<a class="mention" id="{}" href="{}" data-ref="{}">{}</a>{}').format(
-                node.anchor, linker.href(f"idx-{node.entity_ids[0]}"), refs, inner, notes)
+                node.anchor, linker.href(entry_anchor(node.entity_ids[0])), refs, inner, notes)
         inner = _inlines(node.children, linker, runs)
         return Markup('<span class="mention" id="{}" data-ref="{}">{}</span>').format(
             node.anchor, refs, inner)
@@ -101,7 +105,10 @@ def _node(node: Inline, linker: Linker, runs: Iterator[str]) -> Markup:
     if isinstance(node, NoteRef):
         return _note_ref(node.note_id, linker)
     if isinstance(node, Correction):
-        shown = _text(runs, linker) if node.printed else Markup("")
+        shown = Markup("")
+        if node.corrected:
+            shown = (_text(runs, linker) + _inlines(node.content, linker, runs)
+                     + _text(runs, linker))
         return Markup('<span class="correction">{}</span>{}').format(
             shown, _note_ref(node.note_id, linker))
     raise TypeError(f"unknown inline node {node!r}")  # pragma: no cover
@@ -112,4 +119,4 @@ def _note_ref(note_id: str, linker: Linker) -> Markup:
     if not number:
         return Markup("")
     return Markup('<sup class="noteref"><a href="{}">{}</a></sup>').format(
-        linker.href(f"note-{note_id}"), number)
+        linker.href(note_anchor(note_id)), number)

@@ -42,7 +42,7 @@ def plan_documents(view: BookView) -> list[Document]:
             opener = replace(part, groups=())
             docs.append(Document("opener", f"{part.anchor}.xhtml", part.part.title,
                                  {"part": opener}))
-            docs += [Document("day", f"{g.anchor}.xhtml", g.heading, {"part": part, "g": g})
+            docs += [Document("day", f"{g.anchor}.xhtml", g.heading, {"day": g})
                      for g in part.groups]
         else:
             docs.append(Document("part", f"{part.anchor}.xhtml", part.part.title,

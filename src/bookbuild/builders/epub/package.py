@@ -169,7 +169,7 @@ def _accessibility(book: Any, job: BuildJob, paginated: bool) -> None:
 def booklet_identity(job: BuildJob) -> str:
     """How the page-list names its print source: the booklet of the same book and build."""
     booklet = job.follows.edition if job.follows else None
-    name, size = (booklet.name, booklet.page_size) if booklet else ("booklet", "A5")
+    name, size = (booklet.name, booklet.page_size or "A5") if booklet else ("booklet", "A5")
     meta = job.manuscript.meta
     booklet_word = book_locale(job.manuscript).word("booklet")
     return (f"{meta.title}, {booklet_word} ({size}, {job.slug}-{name}.pdf, "
