@@ -13,6 +13,7 @@ from ..render.book import BookView, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
+from ..render.hyphenate import load_dictionary
 from ..render.inline import Linker
 from ..render.labels import page_reference_css
 from .base import BuildJob, BuildResult, Output, PagesOf
@@ -123,6 +124,9 @@ class PdfBuilder:
                  timings: dict[str, float]) -> tuple[Document, tuple[str, ...]]:
         """The edition laid out, index page numbers included, and the HTML laid out."""
         start = time.perf_counter()
+        # the hyphenation patterns take a second to load: not inside the bounded render
+        # (the scheduler loads them before any step; a caller of lay_out may not have)
+        load_dictionary(view.locale.hyphenator.dictionary)
         html = render_html(job, view, None)
         check_glyphs(html)
         document = self.layout(job, html)
