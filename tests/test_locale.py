@@ -43,7 +43,13 @@ def test_tags_resolve_to_their_language(tag: str, language: str) -> None:
     assert locale_for(tag).language == language
 
 
-@pytest.mark.parametrize("tag", ["xx", "", "hu\nheader-includes: x", "../hu", "pl", "1956"])
+def test_tags_are_canonical() -> None:
+    assert [locale_for(t).tag for t in ("hu", "hu_HU", "en-us", "DE-at")] == [
+        "hu", "hu-HU", "en-US", "de-AT"]
+
+
+@pytest.mark.parametrize("tag", ["xx", "", "hu\nheader-includes: x", "../hu", "pl", "1956",
+                                 "en-", "x-foo", "hu" * 20])
 def test_unknown_tags_are_refused(tag: str) -> None:
     with pytest.raises(UnknownLanguage) as info:
         locale_for(tag)
@@ -246,3 +252,41 @@ def test_unknown_label_is_a_located_warning(tmp_path: Path) -> None:
     [warning] = [d for d in diagnostics.warnings if "label" in d.message]
     assert "contnets" in warning.message and "contents" in warning.hint
     assert warning.location.line > 0
+
+
+# ---------------------------------------------------------------- the view's use of dates
+
+
+def _fixture_view(**changes: object) -> object:
+    from dataclasses import replace
+
+    from bookbuild.render.book import build_view
+
+    diagnostics = Diagnostics()
+    manuscript = read_manuscript(find_project(Path(__file__).parent / "fixtures" / "valid"),
+                                 diagnostics)
+    assert not diagnostics.errors
+    events = manuscript.events
+    if "shift_last_to" in changes:
+        last = events[-1]
+        moved = dt.date.fromisoformat(str(changes["shift_last_to"]))
+        events = (*events[:-1], replace(last, date=EventDate(moved, moved, DatePrecision.DAY)))
+    return build_view(replace(manuscript, events=events))
+
+
+def test_dates_carry_the_year_when_the_days_span_years() -> None:
+    one_year = _fixture_view()
+    assert [v.reference for v in one_year.events][1:] == [  # type: ignore[attr-defined]
+        f"okt.{NB}23., 15:00", f"okt.{NB}23., este"]
+    two_years = _fixture_view(shift_last_to="1957-01-05")
+    assert [v.reference for v in two_years.events][1:] == [  # type: ignore[attr-defined]
+        f"1956. okt.{NB}23., 15:00", f"1957. jan.{NB}5., este"]
+    # a month date always carries its year and does not make the book span years
+    assert one_year.events[0].date_label == "1956. február"  # type: ignore[attr-defined]
+
+
+def test_locales_are_hashable_and_labels_reach_typography() -> None:
+    book = locale_for("en").with_labels({"typography.number_words": "pages"})
+    assert hash(book) != hash(locale_for("en")) or book != locale_for("en")
+    assert book.typeset("about 30 pages") == f"about 30{NB}pages"
+    assert locale_for("en").typeset("about 30 pages") == "about 30 pages"

@@ -238,3 +238,25 @@ def test_every_language_is_idempotent_and_keeps_the_text(text: str) -> None:
         assert locale.typeset(once) == once
         assert strip_typography(once) == strip_typography(text)
         assert '"' not in once
+
+
+def test_rendered_paragraph_keeps_quotes_right_across_a_mention() -> None:
+    from bookbuild.manuscript.model import Emphasis, Mention, Text
+    from bookbuild.render.inline import Linker, render_inlines
+
+    nodes = (
+        Text('Der Aufruf "'),
+        Mention(("forum",), (Text("Aufbruch 89 - Neues Forum"),), anchor="m1"),
+        Text('", danach "'),
+        Emphasis((Text("Demokratie"),)),
+        Text(' jetzt" und "das "Volk"".'),
+    )
+    html = str(render_inlines(nodes, Linker(locale=DE)))
+    assert html == (
+        'Der Aufruf „<a class="mention" id="m1" href="#idx-forum" data-ref="forum">'
+        f"Aufbruch 89{NB}– Neues Forum</a>“, danach „<em>Demokratie</em> jetzt“ und "
+        "„das ‚Volk‘“."
+    )
+    hungarian = str(render_inlines(nodes, Linker(locale=HU, link_mentions=False)))
+    assert "„<span" in hungarian and "</span>”, danach „<em>" in hungarian
+    assert "„das »Volk«”." in hungarian

@@ -1,10 +1,11 @@
-"""The paths each edition writes into the output folder: the one home of the output names."""
+"""The paths each edition writes into the output folder: the one home of the output names.
+
+Each builder says which of them an edition of its format writes (``Builder.outputs``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from ..manuscript.model import Edition, OutputFormat
+from ..manuscript.model import Edition
 
 HTML_FOLDER = "html"
 
@@ -21,23 +22,11 @@ def epub_name(slug: str) -> str:
     return f"{slug}.epub"
 
 
-def _pdf(edition: Edition, slug: str) -> tuple[str, ...]:
-    names = [pdf_name(slug, edition.name)]
-    if edition.impose:
-        names.append(imposed_name(slug, edition.name))
-    return tuple(names)
-
-
-_NAMES: dict[OutputFormat, Callable[[Edition, str], tuple[str, ...]]] = {
-    OutputFormat.PDF: _pdf,
-    OutputFormat.EPUB: lambda edition, slug: (epub_name(slug),),
-    OutputFormat.HTML: lambda edition, slug: (HTML_FOLDER + "/",),
-}
-
-
 def output_names(edition: Edition, slug: str) -> tuple[str, ...]:
     """What ``edition`` writes: file names, and folders (ending in ``/``) it fills."""
-    return _NAMES[edition.format](edition, slug)
+    from .registry import builder_class
+
+    return builder_class(edition.format).outputs(edition, slug)
 
 
 def overlaps(first: str, second: str) -> bool:

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import hashlib
 import time
-
-import weasyprint
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import BookbuildError
+from ..manuscript.model import Edition
 from ..render.book import BookView, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
+from ..render.hyphenate import load_dictionary
 from ..render.inline import Linker
 from ..render.labels import page_reference_css
-from .base import BuildJob, BuildResult, Output
-from .fetch import ConfinedFetcher
-from .impose import impose_saddle_stitch
+from .base import BuildJob, BuildResult, Output, PagesOf
+from .figures import GROUPED_LAYOUTS, figure_context, print_refs
 from .outputs import imposed_name, pdf_name
-from .pagemap import PageMap, page_locators
+from .pagemap import PageMap, PrintedPages, page_locators
+
+if TYPE_CHECKING:  # WeasyPrint is imported when an edition is laid out, not to plan a build
+    from weasyprint.document import Document
+
+    from .renderlog import RenderLog
 
 
 def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
@@ -46,6 +52,7 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
             else ""),
         locators=page_locators(page_map) if page_map else page_locators(PageMap({}, 0)),
         extra=extra,
+        figures=figure_context(job, view, print_refs(job, view)),
     )
     return render_page(job.env, template or f"{job.edition.layout}.html.j2", view, context)
 
@@ -53,17 +60,31 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
 class PdfBuilder:
     """Lays the edition out with WeasyPrint; the index gets the pages of the layout itself."""
 
+    format: ClassVar[str] = "pdf"
+    needs: ClassVar[tuple[PagesOf, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2", "{layout}-index.html.j2")
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        """The PDF, and the imposed print PDF when the edition is imposed."""
+        if edition.impose:
+            return pdf_name(slug, edition.name), imposed_name(slug, edition.name)
+        return (pdf_name(slug, edition.name),)
+
+    def __init__(self) -> None:
+        self.log: RenderLog | None = None
+
     def build(self, job: BuildJob) -> BuildResult:
-        view = build_view(job.manuscript, job.edition)
+        from .boxpages import page_map_of
+        from .impose import impose_saddle_stitch
+
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        html = render_html(job, view, None)
-        check_glyphs(html)
-        document = self.layout(job, html)
-        timings["layout"] = time.perf_counter() - start
-        document = self.with_index(job, view, document)
-        final_map = PageMap.from_document(document)
-        timings["index"] = time.perf_counter() - start - timings["layout"]
+        view = build_view(job.manuscript, job.edition)
+        document, html = self.laid_out(job, view, timings)
+        printed = PrintedPages(job.edition, page_map_of(document), html)
+        if job.announce is not None:
+            job.announce(printed)
         pages = len(document.pages)
         if job.edition.max_pages and pages > job.edition.max_pages:
             raise BookbuildError(
@@ -73,9 +94,8 @@ class PdfBuilder:
             )
         name = pdf_name(job.slug, job.edition.name)
         target = job.staging / name
-        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-        # PDF/UA-1: tagged, with the title shown and the XMP identification
-        document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+        identifier = hashlib.sha256(html[0].encode()).hexdigest()[:32].encode()
+        self.write(document, target, identifier)
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / imposed_name(job.slug, job.edition.name)
@@ -87,16 +107,53 @@ class PdfBuilder:
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
                                      sheets))
         timings["total"] = time.perf_counter() - start
-        return BuildResult(tuple(outputs), final_map, timings)
+        return BuildResult(tuple(outputs), printed, timings,
+                           tuple(self.log.found) if self.log else ())
+
+    def lay_out(self, job: BuildJob) -> PrintedPages:
+        """Lay the edition out without writing it: where its anchors and pages fall."""
+        from .boxpages import page_map_of
+
+        document, html = self.laid_out(job, build_view(job.manuscript, job.edition), {})
+        return PrintedPages(job.edition, page_map_of(document), html)
 
     def page_map(self, job: BuildJob) -> PageMap:
-        """Lay the edition out without writing it: where its anchors and pages fall."""
-        view = build_view(job.manuscript, job.edition)
-        document = self.layout(job, render_html(job, view, None))
-        return PageMap.from_document(self.with_index(job, view, document))
+        return self.lay_out(job).page_map
 
-    def with_index(self, job: BuildJob, view: BookView,
-                   document: weasyprint.document.Document) -> weasyprint.document.Document:
+    def laid_out(self, job: BuildJob, view: BookView,
+                 timings: dict[str, float]) -> tuple[Document, tuple[str, ...]]:
+        """The edition laid out, index page numbers included, and the HTML laid out."""
+        start = time.perf_counter()
+        # the hyphenation patterns take a second to load: not inside the bounded render
+        # (the scheduler loads them before any step; a caller of lay_out may not have)
+        load_dictionary(view.locale.hyphenator.dictionary)
+        html = render_html(job, view, None)
+        check_glyphs(html)
+        document = self.layout(job, html)
+        view, document, html = self.settle(job, view, document, html)
+        timings["layout"] = time.perf_counter() - start
+        laid_out = self.with_index(job, view, document, html)
+        timings["index"] = time.perf_counter() - start - timings["layout"]
+        return laid_out
+
+    def settle(self, job: BuildJob, view: BookView, document: Document,
+               html: str) -> tuple[BookView, Document, str]:
+        """Figures pushed to the next page let the following text fill theirs."""
+        from .figureflow import settle_figures
+
+        if job.edition.layout in GROUPED_LAYOUTS or not view.figures:
+            return view, document, html
+        laid: dict[int, str] = {}
+
+        def relayout(moved: BookView) -> Document:
+            laid[id(moved)] = render_html(job, moved, None)
+            return self.layout(job, laid[id(moved)])
+
+        settled, document = settle_figures(view, document, relayout)
+        return settled, document, laid.get(id(settled), html)
+
+    def with_index(self, job: BuildJob, view: BookView, document: Document,
+                   html: str) -> tuple[Document, tuple[str, ...]]:
         """Give the index the page numbers of the layout itself.
 
         The book is laid out once with empty index locators; the pages before the
@@ -105,27 +162,52 @@ class PdfBuilder:
         the real locators move a later index section to another page than the
         contents list says, the whole book is laid out again with them instead.
         """
+        from .boxpages import page_map_of
+
         template = f"{job.edition.layout}-index.html.j2"
         if not view.indexes or template not in job.env.list_templates():
-            return document
-        page_map = PageMap.from_document(document)
+            return document, (html,)
+        page_map = page_map_of(document)
         start = page_map.page_of(view.indexes[0].anchor)
         if start < 1:
-            return document
+            return document, (html,)
         index_html = render_html(job, view, page_map, template=template, first_page=start)
         index = self.layout(job, index_html)
-        index_map = PageMap.from_document(index)
+        index_map = page_map_of(index)
         moved = [s.anchor for s in view.indexes
                  if index_map.page_of(s.anchor) + start - 1 != page_map.page_of(s.anchor)]
         if moved:
-            return self.layout(job, render_html(job, view, page_map))
-        return document.copy(document.pages[: start - 1] + index.pages)
+            again = render_html(job, view, page_map)
+            return self.layout(job, again), (again,)
+        return document.copy(document.pages[: start - 1] + index.pages), (html, index_html)
 
-    def layout(self, job: BuildJob, html: str) -> weasyprint.document.Document:
+    def write(self, document: Document, target: Path, identifier: bytes) -> None:
+        """The PDF, as PDF/UA-1: tagged, with the title shown and the XMP identification."""
+        from .renderlog import listening
+
+        if self.log is None:
+            document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+            return
+        with listening(self.log):
+            document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+
+    def layout(self, job: BuildJob, html: str) -> Document:
+        """``html`` laid out; WeasyPrint's warnings go to ``self.log``."""
+        import weasyprint
+
+        from .figurefetch import FigureFetcher
+        from .renderlog import RenderLog, WatchedFetcher, listening
+
+        if self.log is None:
+            template = next((d / f"{job.edition.layout}.html.j2" for d in job.layout_dirs
+                             if (d / f"{job.edition.layout}.html.j2").is_file()),
+                            job.layout_dirs[0])
+            self.log = RenderLog(job.project.root, template)
         roots = [*job.layout_dirs, job.project.manuscript_dir, *font_dirs()]
         base = job.layout_dirs[0].as_uri() + "/"
-        return weasyprint.HTML(string=html, base_url=base,
-                               url_fetcher=ConfinedFetcher(roots)).render()
+        fetcher = FigureFetcher(job, WatchedFetcher(roots, self.log))
+        with listening(self.log):
+            return weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render()
 
 
 def check_glyphs(html: str) -> None:

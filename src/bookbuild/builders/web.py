@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from markupsafe import Markup
 
+from ..manuscript.model import Edition
 from ..render.book import IndexEntry, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import FontFace, font_face_css, subset_fonts, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
-from .base import BuildJob, BuildResult, Output
-from .fetch import read_confined
+from .base import BuildJob, BuildResult, Output, PagesOf
+from .figures import figure_context, web_files
 from .outputs import HTML_FOLDER
 
 FOLDER = HTML_FOLDER
@@ -31,7 +34,17 @@ def mention_locators(entry: IndexEntry) -> Markup:
 class WebBuilder:
     """Renders the whole book as ``html/index.html`` with relative links only."""
 
+    format: ClassVar[str] = "html"
+    needs: ClassVar[tuple[PagesOf, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2",)
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (FOLDER + "/",)  # index.html, css/, fonts/
+
     def build(self, job: BuildJob) -> BuildResult:
+        from .fetch import read_confined  # imports WeasyPrint: not to plan a build
+
         view = build_view(job.manuscript, job.edition)
         folder = job.staging / FOLDER
         (folder / "css").mkdir(parents=True, exist_ok=True)
@@ -41,6 +54,11 @@ class WebBuilder:
             # read through the confinement: a layout file linked from outside is refused
             (folder / "css" / source.name).write_bytes(read_confined(source, job.layout_dirs))
             stylesheets.append(f"css/{source.name}")
+        figure_images, image_files = web_files(job, view)
+        for name, image in image_files:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(image.data)
+
         def font_url(face: FontFace) -> str:
             return f"fonts/{face.path.name}"
 
@@ -53,6 +71,7 @@ class WebBuilder:
             font_faces=font_face_css(font_url),
             locators=mention_locators,
             extra={"timeline_figure": timeline_figure(view)},
+            figures=figure_context(job, view, figure_images),
         )
         html = render_page(job.env, f"{job.edition.layout}.html.j2", view, context)
         page = folder / "index.html"

@@ -23,10 +23,12 @@ from ..manuscript.anchors import (
 from ..manuscript.model import (
     BookMeta,
     Correction,
+    DatePrecision,
     Demand,
     Edition,
     Entity,
     Event,
+    Figure,
     Manuscript,
     Mention,
     Note,
@@ -36,6 +38,7 @@ from ..manuscript.model import (
     Relation,
     RichText,
 )
+from .figureview import FigureView, place_figures
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,9 @@ class BookView:
     key_people: tuple[Entity, ...]
     demands: tuple[DemandView, ...]
     locale: Locale
+    figures: tuple[FigureView, ...] = ()  # numbered in reading order
+    key_figures: tuple[FigureView, ...] = ()  # the handout's, numbered on their own
+    cover: Figure | None = None
 
     @property
     def note_numbers(self) -> dict[str, int]:
@@ -251,8 +257,14 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         for d in manuscript.demands
     )
     part_views = tuple(_part_view(p, event_views, demand_views, dates) for p in parts)
+    figures = place_figures(manuscript, part_views, locale)
     notes = _notes(manuscript, part_views, dates)
     owners = _mention_owners(part_views, notes, dates)
+    for figure in figures:  # mentions in captions are indexed, labelled by the figure
+        for node in figure.figure.caption.inlines():
+            if isinstance(node, Mention):
+                for entity_id in node.entity_ids:
+                    owners[entity_id].append(MentionRef(node.anchor, figure.anchor, figure.label))
     return BookView(
         meta=_typeset_meta(manuscript.meta, locale),
         parts=part_views,
@@ -265,6 +277,9 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         )),
         demands=demand_views,
         locale=locale,
+        figures=figures,
+        key_figures=place_figures(manuscript, part_views, locale, key_only=True),
+        cover=manuscript.figure(manuscript.meta.cover_image),
     )
 
 
@@ -299,8 +314,12 @@ def book_locale(manuscript: Manuscript) -> Locale:
 
 
 def spans_years(manuscript: Manuscript) -> bool:
-    """True when the book's events fall in more than one year (dates then carry years)."""
-    years = {y for e in manuscript.events for y in (e.date.start.year, e.date.end.year)}
+    """True when the book's days fall in more than one year: every date then carries its year.
+
+    A month-precision date always carries its year, so only day dates count.
+    """
+    years = {y for e in manuscript.events if e.date.precision is DatePrecision.DAY
+             for y in (e.date.start.year, e.date.end.year)}
     return len(years) > 1
 
 

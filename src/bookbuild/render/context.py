@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from ..manuscript.model import Edition, OutputFormat, Paragraph, PartKind, RichText
+from ..manuscript.model import Edition, Paragraph, PartKind, RichText
 from .book import BookView, DayGroup, IndexEntry, IndexSection, PartView
 from .inline import Linker, render_inlines, render_text
 
@@ -108,7 +108,7 @@ class LayoutContext:
     def page_style(self) -> Markup:
         """``@page { size: … }`` when book.yaml sets the edition's page size (PDF only);
         without it the layout's stylesheet decides."""
-        if self.edition.format is OutputFormat.PDF and self.edition.page_size:
+        if self.edition.format == "pdf" and self.edition.page_size:
             return Markup("@page {{ size: {}; }}").format(self.edition.page_size)
         return Markup("")
 

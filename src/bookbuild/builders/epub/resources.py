@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ...render.fonts import FontFace, font_face_css, subset_fonts
 from ..base import BuildJob
-from ..fetch import read_confined
 
 COVER_IMAGE = "images/cover.png"
 FONT_MEDIA_TYPE = "font/ttf"
@@ -24,6 +23,8 @@ def stylesheet_names(job: BuildJob) -> list[str]:
 
 def stylesheets(job: BuildJob) -> list[tuple[str, bytes]]:
     """Each stylesheet's name and bytes: read from the layouts, or written for the fonts."""
+    from ..fetch import read_confined  # imports WeasyPrint: not to plan a build
+
     sheets = []
     for name in stylesheet_names(job):
         if name == FONTS_CSS:
