@@ -133,3 +133,12 @@ def test_the_order_check_reads_a_month_as_the_whole_month(valid_copy: Path) -> N
         _date_order(replace(manuscript, events=events), diagnostics)
         flagged = [m.message.split("'")[1] for m in diagnostics]
         assert flagged == expected, (dates, [d.format() for d in diagnostics])
+
+
+def test_an_inverted_name_is_looked_for_in_reading_order_too(valid_copy: Path) -> None:
+    chronology = valid_copy / "manuscript" / "chronology.yaml"
+    chronology.write_text(chronology.read_text().replace(
+        "beszédet mondott", "és Nyikita Szergejevics Hruscsov beszédet mondott"))
+    _manuscript, problems = load(valid_copy)
+    assert any("'Nyikita Szergejevics Hruscsov' looks like a mention of person 'hruscsov'" in p
+               for p in problems), problems
