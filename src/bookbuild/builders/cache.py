@@ -17,6 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .. import __version__
+from ..manuscript.figures import image_files
 from ..manuscript.load import Project, manuscript_files
 from ..manuscript.model import Edition
 from ..render.fonts import font_faces
@@ -73,6 +74,7 @@ def edition_key(project: Project, layout_dirs: Iterable[Path], edition: Edition,
     digest.update(f"bookbuild {__version__}\0{edition!r}\0{build_date}\0{depends_on}\0".encode())
     _hash_files(digest, [project.manuscript_dir / name
                            for name in manuscript_files(project.manuscript_dir)])
+    _hash_files(digest, image_files(project.manuscript_dir))
     _hash_files(digest, layout_files(list(layout_dirs), edition))
     _hash_files(digest, [face.path for face in font_faces()])
     return digest.hexdigest()

@@ -12,6 +12,7 @@ from .anchors import mention_anchor, note_anchor
 from .dates import DateError, parse_clock_time, parse_event_date
 from .fields import Fields, records, suggest
 from .fields import shown as shown_text
+from .figures import FIGURES_FILE, load_figures
 from .markup import ALL_CONSTRUCTS, parse_rich_text, refused_constructs
 from .model import (
     DEFAULT_INDEXES,
@@ -49,7 +50,7 @@ CHRONOLOGY_FILE = "chronology.yaml"
 DEMANDS_FILE = "demands.yaml"
 NOTES_FILE = "notes.yaml"
 MANUSCRIPT_FILES = (BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE,
-                    *(t.file for t in DEFAULT_INDEXES), NOTES_FILE)
+                    *(t.file for t in DEFAULT_INDEXES), NOTES_FILE, FIGURES_FILE)
 
 
 def manuscript_files(manuscript_dir: Path) -> list[str]:
@@ -189,6 +190,9 @@ class _Loader:
         for index_type in self.indexes:
             entities.extend(self.load_entities(index_type))
         notes = self.load_notes()
+        figures = load_figures(self.read(FIGURES_FILE, required=False),
+                               self.project.manuscript_dir, self.project.shown, self.anchor,
+                               self.diagnostics, self.source_map.texts)
         return Manuscript(
             meta=meta,
             parts=parts,
@@ -198,6 +202,7 @@ class _Loader:
             entities=tuple(entities),
             notes=tuple(notes),
             links=tuple(_resolve_numbers(event_links, demands) + demand_links),
+            figures=tuple(figures),
             indexes=self.indexes,
         )
 
@@ -214,7 +219,7 @@ class _Loader:
         book.check_known(
             ["title", "subtitle", "language", "slug", "identifier", "editors", "rights",
              "description", "keywords", "source", "parts", "editions", "timeline_caption",
-             "labels", "indexes"]
+             "labels", "indexes", "cover_image"]
         )
         language = self.load_language(book)
         slug = book.text("slug", required=True)
@@ -256,6 +261,7 @@ class _Loader:
             ),
             timeline_caption=book.text("timeline_caption"),
             labels=self.load_labels(book),
+            cover_image=book.text("cover_image"),
         )
         if source:
             source.check_known(["title", "file", "note"])
@@ -297,7 +303,8 @@ class _Loader:
         return tuple(indexes.values())
 
     def load_language(self, book: Fields) -> str:
-        """The book's language tag; one with no catalogue is an error at ``language:``."""
+        """The book's language as a canonical BCP 47 tag (``en_us`` → ``en-US``); a tag with
+        no catalogue is an error at ``language:``."""
         from ..locale import UnknownLanguage, locale_for
 
         language = book.text("language", default="hu")
@@ -312,7 +319,7 @@ class _Loader:
         except UnknownLanguage as exc:
             self.diagnostics.error(book.node.key_location("language"), str(exc), exc.hint)
             return "hu"
-        return language
+        return self.locale.tag
 
     def load_labels(self, book: Fields) -> tuple[tuple[str, str], ...]:
         """``labels:``: words replacing the catalogue's; an unknown key is a warning."""
@@ -352,7 +359,7 @@ class _Loader:
         parts: list[Part] = []
         kinds = [k.value for k in PartKind]
         for item in records(book.node.get("parts"), "part", self.diagnostics):
-            item.check_known(["id", "title", "kind"])
+            item.check_known(["id", "title", "kind", "figures"])
             kind_text = item.text("kind", default="events")
             if kind_text not in kinds:
                 self.diagnostics.error(
@@ -362,7 +369,7 @@ class _Loader:
                 kind_text = "events"
             title, heading = self.inline_field(item, "title", EMPHASIS, required=True)
             parts.append(Part(item.identifier(), title, PartKind(kind_text), item.location,
-                              heading))
+                              heading, item.text_list("figures")))
         if not parts and book.node.get("parts") is None:
             self.diagnostics.error(book.location, "book.yaml has no 'parts'",
                                    "list the book's parts: background, chronology, …")
@@ -424,7 +431,7 @@ class _Loader:
         demands: list[Demand] = []
         links: list[DemandLink] = []
         for item in records(node, "demand", self.diagnostics):
-            item.check_known(["number", "text", "events"])
+            item.check_known(["number", "text", "events", "figures"])
             number = item.scalar("number", required=True)
             first = last = 0
             if number is not None:
@@ -455,7 +462,7 @@ class _Loader:
             if scalar is not None:
                 self.source_map.texts.append((demand_id, scalar))
             demands.append(Demand(demand_id, first, last, self.anchor(text, demand_id),
-                                  item.location))
+                                  item.location, item.text_list("figures")))
             links.extend(self.load_links(item, "events", demand_id=demand_id))
         return demands, links
 
@@ -496,7 +503,7 @@ class _Loader:
                 "date: 1956-10-23, title: …, text: …}'")
         for item in items:
             item.check_known(["id", "part", "date", "time", "time_of_day", "title", "key",
-                              "demands", "text"])
+                              "demands", "text", "figures"])
             event_id = item.identifier()
             part = item.text("part", required=True)
             if part and part_ids and part not in part_ids:
@@ -541,6 +548,7 @@ class _Loader:
                 time_of_day=time_of_day,
                 key=item.boolean("key"),
                 location=item.location,
+                figures=item.text_list("figures"),
             ))
             links.extend(self.load_links(item, "demands", event_id=event_id))
         return events, links

@@ -9,6 +9,7 @@ from itertools import pairwise
 from ..errors import Diagnostics, Location
 from .anchors import note_anchor
 from .fields import shown, suggest
+from .figures import check_placements
 from .load import CHRONOLOGY_FILE, NOTES_FILE, SourceMap
 from .markup import unmarked_text
 from .model import (
@@ -34,6 +35,7 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     _day_span(manuscript, diagnostics)
     _unmentioned(manuscript, diagnostics)
     _unmarked_mentions(manuscript, source_map, diagnostics)
+    check_placements(manuscript, diagnostics)
     _missing_glyphs(source_map, diagnostics)
 
 
@@ -63,6 +65,8 @@ def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
             yield event.id, RichText((event.heading,))
     for note in manuscript.notes:
         yield note_anchor(note.id), note.text
+    for figure in manuscript.figures:
+        yield figure.anchor, figure.caption
 
 
 def _unique_ids(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
