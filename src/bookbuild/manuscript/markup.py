@@ -231,13 +231,6 @@ class _Parser:
                          f"character U+{ord(hidden):04X}",
                          "retype the target: ids are lower-case letters, digits and hyphens")
             return list(children), after
-        nested = next((n for n in walk(children) if isinstance(n, Mention | Link)), None)
-        if nested is not None:
-            self.problem(self._offset(nested, i + 1),
-                         "a mention or link cannot stand inside another mention or link",
-                         "mark the two names one after the other, or one mention with "
-                         "several ids: (@id,other-id)")
-            return list(children), after
         if target.startswith("@"):
             ids = tuple(part.strip() for part in target[1:].split(","))
             bad = [x for x in ids if not ID_RE.match(x)]
