@@ -193,6 +193,9 @@ class PdfBuilder:
 
     def layout(self, job: BuildJob, html: str) -> Document:
         """``html`` laid out; WeasyPrint's warnings go to ``self.log``."""
+        from ..render.fonts import private_fontconfig
+
+        private_fontconfig()  # the bundled fonts only, whatever the machine has
         import weasyprint
 
         from .figurefetch import FigureFetcher
