@@ -27,6 +27,8 @@ LABELS: dict[str, object] = {
     "page_list": "Oldalszámok (a nyomtatott füzet szerint)",
     "mention": "említés",
     "booklet": "nyomtatott füzet",
+    "backlink": "vissza a hivatkozás helyére",
+    "titlepage": "Címoldal",
 }
 
 
@@ -34,7 +36,7 @@ LABELS: dict[str, object] = {
 class Document:
     """One XHTML content document of the package."""
 
-    kind: str  # front | part | opener | day | index
+    kind: str  # front | part | opener | day | notes | index
     name: str  # file name inside the package folder
     title: str
     values: dict[str, object] = field(default_factory=dict, compare=False)
