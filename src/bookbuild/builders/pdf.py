@@ -16,7 +16,9 @@ from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output
 from .fetch import ConfinedFetcher
 from .impose import impose_saddle_stitch
+from .linktext import target_descriptions
 from .pagemap import PageMap, page_locators
+from .pdftags import finish_imposed, finish_pdf
 
 
 def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
@@ -74,11 +76,13 @@ class PdfBuilder:
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         # PDF/UA-1: tagged, with the title shown and the XMP identification
         document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+        finish_pdf(target, target_descriptions(view), html)  # text layer and tags (pdftags)
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / f"{job.slug}-{job.edition.name}-print.pdf"
-            data = impose_saddle_stitch(target.read_bytes(),
-                                        title=f"{job.manuscript.meta.title} (nyomtatáshoz)")
+            title = f"{job.manuscript.meta.title} (nyomtatáshoz)"
+            data = finish_imposed(impose_saddle_stitch(target.read_bytes(), title=title),
+                                  language=job.manuscript.meta.language, title=title)
             imposed.write_bytes(data)
             sheets = ((pages + 3) // 4) * 2
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
