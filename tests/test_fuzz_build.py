@@ -119,8 +119,9 @@ def inline(draw: st.DrawFn, entity_ids: list[str], note_ids: list[str], depth: i
     kind = draw(st.sampled_from(kinds if depth < 3 else ["text", "escape"]))
     if kind == "text":
         return draw(plain_text(faults=faults))
-    if not faults and kind in ("emphasis", "strong", "correction"):
-        # nesting *…* in **…** (or a correction in one) is ambiguous: the check says so
+    if not faults and kind in ("emphasis", "strong", "correction", "mention", "link"):
+        # nesting *…* in **…** (or a correction in one) is ambiguous, and a mention or link
+        # cannot hold another: the check says so
         inner = draw(plain_text(faults=False))
     else:
         inner = draw(inline(entity_ids, note_ids, depth + 1, faults))

@@ -1,4 +1,5 @@
-"""Tests for safe Hungarian soft-hyphen insertion (bookbuild.render.hyphenate)."""
+"""Safe soft hyphens (bookbuild.render.hyphenate): Hungarian with its digraph rule, English
+and German with their own Pyphen patterns, and long words in bounded time."""
 
 from __future__ import annotations
 
@@ -8,13 +9,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bookbuild.locale import locale_for
 from bookbuild.render.hyphenate import (
     FORBIDDEN_CLUSTERS,
+    MAX_WORD_LENGTH,
     SOFT_HYPHEN,
-    hyphenate_text,
-    hyphenate_word,
-    safe_break_positions,
+    Hyphenator,
 )
+
+HU = locale_for("hu").hyphenator
+hyphenate_text = HU.hyphenate_text
+hyphenate_word = HU.hyphenate_word
+safe_break_positions = HU.safe_break_positions
 
 SAMPLE = (
     "visszatérést asszony eggyel könnyű hosszú meggyőzzék Losonczy Kossuth Hruscsov "
@@ -147,3 +153,62 @@ def test_hyphenation_of_real_words_in_any_order(words: list[str]) -> None:
 @given(st.text(alphabet=st.characters(exclude_characters=SOFT_HYPHEN), max_size=40))
 def test_hyphenation_of_arbitrary_unicode_keeps_the_text(text: str) -> None:
     assert hyphenate_text(text).replace(SOFT_HYPHEN, "") == text
+
+
+# ---------------------------------------------------------------- English and German
+
+
+@pytest.mark.parametrize("word", ["brought", "founded", "workers", "speech", "groups"])
+def test_english_words_are_not_split_hungarian_style(word: str) -> None:
+    hungarian_style = hyphenate_word(word)
+    english = locale_for("en").hyphenator.hyphenate_word(word)
+    assert english.replace(SOFT_HYPHEN, "") == word
+    assert english != hungarian_style or SOFT_HYPHEN not in english
+    assert english.replace(SOFT_HYPHEN, "-") not in {"bro-ught", "fo-unded", "wor-kers",
+                                                     "spe-ech", "gro-ups"}
+
+
+def test_english_uses_english_patterns() -> None:
+    en = locale_for("en").hyphenator
+    assert en.hyphenate_word("revolution").replace(SOFT_HYPHEN, "-") == "re-volu-tion"
+    assert en.hyphenate_word("workers").replace(SOFT_HYPHEN, "-") == "work-ers"
+    assert en.hyphenate_word("brought") == "brought"
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [("Österreich", "Ös-ter-reich"), ("Dezember", "De-zem-ber"),
+     ("zugeschrieben", "zu-ge-schrie-ben")],
+)
+def test_german_uses_german_patterns(word: str, expected: str) -> None:
+    de = locale_for("de-AT").hyphenator
+    assert de.hyphenate_word(word).replace(SOFT_HYPHEN, "-") == expected
+
+
+def test_the_digraph_rule_is_registered_for_hungarian_only() -> None:
+    # the same Pyphen patterns without the rule would split gy and start a line with "scs"
+    bare = Hyphenator("hu_HU", "")
+    assert bare.hyphenate_word("meggyőzzék").replace(SOFT_HYPHEN, "-") == "meg-győz-zék"
+    assert bare.hyphenate_word("Hruscsov").replace(SOFT_HYPHEN, "-") == "Hru-scsov"
+    assert hyphenate_word("meggyőzzék").replace(SOFT_HYPHEN, "-") == "meggyőz-zék"
+    assert hyphenate_word("Hruscsov") == "Hruscsov"
+
+
+def test_a_language_without_a_dictionary_gets_no_soft_hyphens() -> None:
+    assert Hyphenator("xx", "xx").hyphenate_text("forradalom revolution") == (
+        "forradalom revolution")
+
+
+def test_long_word_is_left_alone_in_linear_time() -> None:
+    word = "a" + "bcde" * 15_000  # 60,001 letters
+    assert len(word) > MAX_WORD_LENGTH
+    for locale in ("hu", "en", "de"):
+        assert locale_for(locale).hyphenate(word) == word
+    text = " ".join([word, "forradalom"])
+    assert hyphenate_text(text) == word + " for\u00adra\u00adda\u00adlom"
+
+
+def test_words_up_to_the_bound_are_hyphenated() -> None:
+    word = "szabadságharcosok" * 2  # 34 letters
+    assert len(word) <= MAX_WORD_LENGTH
+    assert SOFT_HYPHEN in hyphenate_word(word)

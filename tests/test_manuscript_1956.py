@@ -12,7 +12,7 @@ from click.testing import Result
 from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import find_project, read_manuscript
 from bookbuild.manuscript.markup import rich_plain_text
-from bookbuild.manuscript.model import Correction, EntityKind, Manuscript
+from bookbuild.manuscript.model import Correction, Manuscript
 from bookbuild.render.exports import export_text
 from bookbuild.render.typography import strip_typography
 from conftest import REPO, SOURCE_TEXT
@@ -101,7 +101,7 @@ def test_text_export_holds_every_source_sentence_in_order(book: Manuscript) -> N
 def test_people_facts_come_from_the_reference_table(book: Manuscript) -> None:
     with FACTS.open(encoding="utf-8") as handle:
         rows = {row["name"]: row for row in csv.DictReader(handle, delimiter="\t")}
-    people = book.entities_of(EntityKind.PERSON)
+    people = book.entities_of("people")
     assert len(people) == len(rows)
     by_key = {re.sub(r"\s*\(.*\)$", "", name): row for name, row in rows.items()}
     for person in people:

@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from bookbuild.builders.impose import saddle_stitch_order
 from bookbuild.errors import Diagnostics
+from bookbuild.locale import locale_for
 from bookbuild.manuscript import find_project, read_manuscript
 from bookbuild.render.book import IndexEntry, build_view
-from bookbuild.render.collate import hu_sort_key
 from conftest import REPO
 
 pytestmark = pytest.mark.slow
@@ -170,10 +170,10 @@ def test_index_pages_are_the_pages_of_the_mentions(view, page_texts: list[str], 
 
 
 def test_index_is_in_hungarian_order(view, page_texts: list[str]) -> None:  # type: ignore[no-untyped-def]
-    people = next(s for s in view.indexes if s.kind.value == "person")
+    people = next(s for s in view.indexes if s.kind == "people")
     names = [row.entity.name if isinstance(row, IndexEntry) else row.form
              for row in people.rows]
-    assert names == sorted(names, key=hu_sort_key)
+    assert names == sorted(names, key=locale_for("hu").sort_key)
     body = index_text(page_texts, people.title, view.indexes[1].title)
     cursor = 0
     for name in names:  # each name is found after the previous one

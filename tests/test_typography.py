@@ -1,22 +1,33 @@
-"""Tests for Hungarian typographic normalisation (bookbuild.render.typography)."""
+"""Typography by the book's language (bookbuild.render.typography through the locale).
+
+Hungarian first (the 1956 book's rules), then English and German, then quotes carried
+across the runs of a paragraph (a mention between them) and the no-break rules.
+"""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bookbuild.locale import locale_for
 from bookbuild.render.typography import (
     convert_ellipses,
     convert_number_ranges,
-    convert_quotes,
     convert_spaced_hyphens,
-    insert_date_spaces,
     strip_typography,
-    typeset,
 )
 
 NB = "\u00a0"
+WJ = "\u2060"
+HU = locale_for("hu")
+EN = locale_for("en")
+DE = locale_for("de")
+typeset = HU.typeset
+convert_quotes = HU.typography.convert_quotes
+insert_date_spaces = HU.typography.glue
 
 
 @pytest.mark.parametrize(
@@ -34,10 +45,10 @@ NB = "\u00a0"
             "Erre - 25-én reggel - a magyar pártvezetés",
             f"Erre{NB}– 25-én reggel{NB}– a magyar pártvezetés",
         ),
-        ("Az MDP 1956 július 18-21-i központi", f"Az MDP 1956 július{NB}18–21-i központi"),
-        ("a harcok idején 300-400 embert", "a harcok idején 300–400 embert"),
-        ("az 1953-55 közötti évek", "az 1953–55 közötti évek"),
-        ("November 4-9. között", f"November{NB}4–9. között"),
+        ("Az MDP 1956 július 18-21-i központi", f"Az MDP 1956 július{NB}18–{WJ}21-i központi"),
+        ("a harcok idején 300-400 embert", f"a harcok idején 300–{WJ}400 embert"),
+        ("az 1953-55 közötti évek", f"az 1953–{WJ}55 közötti évek"),
+        ("November 4-9. között", f"November{NB}4–{WJ}9. között"),
         ("A hallgatók felolvasták a 16 pontot.", f"A hallgatók felolvasták a 16{NB}pontot."),
         ("a 16 pont beolvasását", f"a 16{NB}pont beolvasását"),
         ("1956. október 23-án", f"1956. október{NB}23-án"),
@@ -115,7 +126,7 @@ def test_strip_typography() -> None:
 
 
 def test_already_typeset_text_is_unchanged() -> None:
-    text = f"Nagy Imre{NB}– akit „a »párttól« független” 18–21-i 23.{NB}október…"
+    text = f"Nagy Imre{NB}– akit „a »párttól« független” 18–{WJ}21-i 23.{NB}október…"
     assert typeset(text) == text
 
 
@@ -156,3 +167,96 @@ def test_typeset_output_has_only_hungarian_quotes(text: str) -> None:
     result = typeset(text)
     assert '"' not in result
     assert "\u201c" not in result
+
+
+# ---------------------------------------------------------------- English and German
+
+
+@pytest.mark.parametrize(
+    ("locale", "source", "expected"),
+    [
+        (EN, 'He said "yes "no" maybe".', "He said “yes ‘no’ maybe”."),
+        (EN, "the workers' union, don't, '56", "the workers’ union, don’t, ’56"),
+        (EN, "'single' quotes", "“single” quotes"),
+        (EN, "on 27 March 1980 - late", f"on 27{NB}March 1980{NB}– late"),
+        (EN, "March 27, 1980", f"March{NB}27, 1980"),
+        (DE, '"Keine Gewalt!" - 70.000 auf dem Ring', f"„Keine Gewalt!“{NB}– 70.000 auf dem Ring"),
+        (DE, "zum 5. Oktober", f"zum 5.{NB}Oktober"),
+        (DE, "„Wir sind das Volk“", "„Wir sind das Volk“"),
+        (DE, 'Er rief: "Sie sagten "nein"."', "Er rief: „Sie sagten ‚nein‘.“"),
+        (DE, "Erich Honecker (1912-1994), 1971-1989",
+         f"Erich Honecker (1912–{WJ}1994), 1971–{WJ}1989"),
+        (HU, "a 200 000 tüntető", f"a 200{NB}000 tüntető"),
+        (HU, "(1773-1859)", f"(1773–{WJ}1859)"),
+    ],
+)
+def test_language_rules(locale: object, source: str, expected: str) -> None:
+    assert locale.typeset(source) == expected  # type: ignore[attr-defined]
+
+
+def test_each_language_keeps_its_own_closing_quote() -> None:
+    assert DE.typeset("„Aufbruch“") == "„Aufbruch“"
+    assert HU.typeset("„Aufbruch“") == "„Aufbruch”"
+    assert EN.typeset("„Aufbruch“") == "“Aufbruch”"
+
+
+@pytest.mark.parametrize(
+    ("locale", "runs", "expected"),
+    [
+        # a closing quote right after a mention and before punctuation stays closing
+        (DE, ['das "', "Neue Forum", '".'], ["das „", "Neue Forum", "“."]),
+        (DE, ["„", "Aufbruch 89 – Neues Forum", "“, danach „Demokratie jetzt“."],
+         ["„", f"Aufbruch 89{NB}– Neues Forum", "“, danach „Demokratie jetzt“."]),
+        (HU, ['a "', "Szabad Nép", '" szerint "ez "más" dolog"'],
+         ["a „", "Szabad Nép", "” szerint „ez »más« dolog”"]),
+        (EN, ['"', "Solidarity", '", they said'], ["“", "Solidarity", "”, they said"]),
+    ],
+)
+def test_quotes_carried_across_runs(locale: object, runs: list[str],
+                                    expected: list[str]) -> None:
+    assert locale.typeset_runs(runs) == expected  # type: ignore[attr-defined]
+
+
+def test_per_run_typesetting_would_get_it_wrong() -> None:
+    # what the paragraph-wide state fixes: run by run, a quote glued to a mention before it
+    # looks like an opening one, and nesting restarts at the outer level in every run
+    assert DE.typeset('"-Gründer') == "„-Gründer"
+    assert DE.typeset_runs(['"', "Neues Forum", '"-Gründer']) == ["„", "Neues Forum", "“-Gründer"]
+    runs = ['"A ', "Forum", ' B "c" d"']
+    assert [DE.typeset(r) for r in runs][2] == " B „c“ d“"
+    assert DE.typeset_runs(runs) == ["„A ", "Forum", " B ‚c‘ d“"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(_TYPO_TEXT)
+def test_every_language_is_idempotent_and_keeps_the_text(text: str) -> None:
+    # English: a closing inner quote glued to a letter reads as an apostrophe (’), so
+    # garbage such as 'a"a' between quotes cannot be re-read the same way
+    locales = (DE,) if re.search(r"\w[\"“”„»«'’]\w", text) else (EN, DE)
+    for locale in locales:
+        once = locale.typeset(text)
+        assert locale.typeset(once) == once
+        assert strip_typography(once) == strip_typography(text)
+        assert '"' not in once
+
+
+def test_rendered_paragraph_keeps_quotes_right_across_a_mention() -> None:
+    from bookbuild.manuscript.model import Emphasis, Mention, Text
+    from bookbuild.render.inline import Linker, render_inlines
+
+    nodes = (
+        Text('Der Aufruf "'),
+        Mention(("forum",), (Text("Aufbruch 89 - Neues Forum"),), anchor="m1"),
+        Text('", danach "'),
+        Emphasis((Text("Demokratie"),)),
+        Text(' jetzt" und "das "Volk"".'),
+    )
+    html = str(render_inlines(nodes, Linker(locale=DE)))
+    assert html == (
+        'Der Aufruf „<a class="mention" id="m1" href="#idx-forum" data-ref="forum">'
+        f"Aufbruch 89{NB}– Neues Forum</a>“, danach „<em>Demokratie</em> jetzt“ und "
+        "„das ‚Volk‘“."
+    )
+    hungarian = str(render_inlines(nodes, Linker(locale=HU, link_mentions=False)))
+    assert "„<span" in hungarian and "</span>”, danach „<em>" in hungarian
+    assert "„das »Volk«”." in hungarian

@@ -56,9 +56,11 @@ def export(path: Path | None, fmt: str) -> None:
               help="Editions built at once, in separate processes (default: the CPU count).")
 @click.option("--verbose", "-v", "verbosity", flag_value=2, help="Say more: stage timings.")
 @click.option("--quiet", "-q", "verbosity", flag_value=0, help="Say nothing but errors.")
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (the layout's, while rendering) as errors.")
 @PATH_ARG
 def build(path: Path | None, editions: tuple[str, ...], out: Path | None, force: bool,
-          jobs: int | None, verbosity: int | None) -> None:
+          jobs: int | None, verbosity: int | None, strict: bool) -> None:
     """Build the editions (PDF booklet, imposed booklet, handout, EPUB, HTML) into dist/.
 
     Only editions whose inputs changed since the last build are rebuilt; outputs
@@ -67,7 +69,8 @@ def build(path: Path | None, editions: tuple[str, ...], out: Path | None, force:
     from .commands.build import build as run
 
     _exit(lambda: run(path, editions=editions, out=out, err=sys.stderr, force=force,
-                      jobs=jobs or 0, verbosity=1 if verbosity is None else verbosity) and 0)
+                      jobs=jobs or 0, verbosity=1 if verbosity is None else verbosity,
+                      strict=strict) and 0)
 
 
 @main.command()

@@ -83,12 +83,24 @@ class BookbuildError(Exception):
         self.hint = hint
         self.location = location
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # whole across a process boundary (a worker's error reaches the parent intact)
+        return (_rebuilt, (type(self), self.message, dict(self.__dict__)))
+
     def format(self) -> str:
         where = f"{self.location}: " if self.location else ""
         text = f"{where}error: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
+
+
+def _rebuilt(cls: type[BookbuildError], message: str,
+             state: dict[str, object]) -> BookbuildError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error
 
 
 class ManuscriptError(BookbuildError):

@@ -17,10 +17,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .. import __version__
-from ..manuscript.load import MANUSCRIPT_FILES, Project
-from ..manuscript.model import Edition, OutputFormat
+from ..manuscript.load import Project, manuscript_files
+from ..manuscript.model import Edition
 from ..render.fonts import font_faces
 from .base import Output
+from .plan import Plan
 
 CACHE_FILE = ".bookbuild-cache.json"
 
@@ -51,24 +52,22 @@ def edition_key(project: Project, layout_dirs: Iterable[Path], edition: Edition,
     """The hash of everything ``edition`` is made from."""
     digest = hashlib.sha256()
     digest.update(f"bookbuild {__version__}\0{edition!r}\0{build_date}\0{depends_on}\0".encode())
-    _hash_files(digest, [project.manuscript_dir / name for name in MANUSCRIPT_FILES])
+    _hash_files(digest, [project.manuscript_dir / name
+                           for name in manuscript_files(project.manuscript_dir)])
     _hash_files(digest, layout_files(list(layout_dirs), edition))
     _hash_files(digest, [face.path for face in font_faces()])
     return digest.hexdigest()
 
 
-def edition_keys(project: Project, layout_dirs: Iterable[Path], editions: Iterable[Edition],
+def edition_keys(project: Project, layout_dirs: Iterable[Path], plan: Plan,
                  build_date: str) -> dict[str, str]:
-    """Keys for every edition; an EPUB also depends on the booklet whose pages it lists."""
+    """Keys for every edition of ``plan``; one that follows another's pages (the EPUB, the
+    booklet's) also depends on that edition's key."""
     dirs = list(layout_dirs)
-    editions = list(editions)
-    keys = {e.name: edition_key(project, dirs, e, build_date) for e in editions
-            if e.format is not OutputFormat.EPUB}
-    booklet = next((e for e in editions if e.format is OutputFormat.PDF and e.impose), None)
-    booklet_key = keys.get(booklet.name, "") if booklet else ""
-    for edition in editions:
-        if edition.format is OutputFormat.EPUB:
-            keys[edition.name] = edition_key(project, dirs, edition, build_date, booklet_key)
+    keys: dict[str, str] = {}
+    for step in plan.steps:  # an edition comes after the one it follows
+        keys[step.edition.name] = edition_key(project, dirs, step.edition, build_date,
+                                              keys.get(step.after, ""))
     return keys
 
 

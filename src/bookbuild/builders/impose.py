@@ -110,7 +110,7 @@ def impose_saddle_stitch(
         raise ValueError(f"sheet size must be positive, got {sheet!r}")
     half_width = sheet_width / 2
 
-    data = src.read_bytes() if isinstance(src, Path) else src
+    data = _without_structure(src.read_bytes() if isinstance(src, Path) else src)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -154,6 +154,43 @@ def impose_saddle_stitch(
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+# what the imposed sheets do not keep: the tags, the outline, links and named targets
+_DROPPED_FROM_ROOT = ("/StructTreeRoot", "/MarkInfo", "/Outlines", "/Names", "/Dests",
+                      "/Metadata", "/ViewerPreferences")
+_DROPPED_FROM_PAGES = ("/StructParents", "/Annots", "/Tabs")
+
+
+def _without_structure(data: bytes) -> bytes:
+    """The PDF without what imposition drops anyway, its objects out of object streams.
+
+    A tagged PDF holds thousands of structure objects in object streams, which pypdf
+    parses all at once, in Python; qpdf (pikepdf) removes them in a fraction of that
+    time, and the pages, their resources and the document information stay as they
+    are (streams are copied, not decoded). Input qpdf cannot read is passed on as it is,
+    for pypdf to report.
+    """
+    import pikepdf
+
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if pdf.is_encrypted:
+                return data
+            for key in _DROPPED_FROM_ROOT:
+                if key in pdf.Root:
+                    del pdf.Root[key]
+            for page in pdf.pages:
+                for key in _DROPPED_FROM_PAGES:
+                    if key in page.obj:
+                        del page.obj[key]
+            out = io.BytesIO()
+            pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable,
+                     stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                     normalize_content=False, compress_streams=False, deterministic_id=True)
+            return out.getvalue()
+    except pikepdf.PdfError:
+        return data
 
 
 def _as_form(

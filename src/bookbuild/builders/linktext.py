@@ -8,8 +8,7 @@ Ledöntik a Sztálin-szobrot", "13. pont", "Nagy Imre". The words come from the 
 
 from __future__ import annotations
 
-from ..manuscript.model import Relation
-from ..render.book import BookView, DemandRef, IndexEntry
+from ..render.book import BookView, IndexEntry
 
 
 def target_descriptions(view: BookView) -> dict[str, str]:
@@ -20,9 +19,9 @@ def target_descriptions(view: BookView) -> dict[str, str]:
         for group in part.groups:
             said[group.anchor] = group.heading
     for event in view.events:
-        said[event.anchor] = f"{event.reference} – {event.event.title}"
+        said[event.anchor] = f"{event.reference} – {view.locale.typeset(event.event.title)}"
     for demand in view.demands:  # "13. pont": the label a demand reference prints
-        said[demand.anchor] = DemandRef(demand.demand, Relation.ENACTS).label
+        said[demand.anchor] = view.locale.demand_point(demand.demand.label)
     for section in view.indexes:
         said[section.anchor] = section.title
         for row in section.rows:

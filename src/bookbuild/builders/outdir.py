@@ -1,11 +1,16 @@
-"""The output folder: one build at a time, outputs staged privately and moved in whole.
+"""The output folder: one build at a time, outputs staged privately and switched in whole.
 
-A build writes into a hidden staging folder inside the output folder (same file
-system, so a rename is atomic), then renames each finished file into place.
-The previous outputs stay as they were until their replacement is complete; a
-failed or interrupted build removes its staging folder, and one killed outright
-leaves a staging folder that the next build removes. A lock on the output
-folder keeps two builds from interleaving.
+A build writes into a staging folder inside the output folder (same file
+system, so a rename is atomic), marked as bookbuild's by a marker file. It then
+publishes every finished file, the manifest and the build record together
+under a journal: the journal lists the moves before the first one, each old
+file is moved aside into the staging folder, and the journal is removed once
+the last move is done. A move that fails rolls every earlier one back; a build
+killed while publishing leaves the journal, and the next build rolls its moves
+back before anything else, so the folder always holds one build's outputs,
+consistent with its manifest. Nothing is written through a symbolic link
+inside the output folder. A lock on the output folder keeps two builds from
+interleaving.
 """
 
 from __future__ import annotations
@@ -13,17 +18,22 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import json
 import os
 import shutil
 import signal
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from types import FrameType
 
-from ..errors import BookbuildError
+from ..errors import BookbuildError, Location
 
 STAGING_PREFIX = ".bookbuild-staging-"
+MARKER = ".bookbuild-staging"  # inside a staging folder: what makes it one
+MARKER_TEXT = "a bookbuild staging folder; the next build into this folder removes it\n"
+JOURNAL = ".bookbuild-journal.json"
+PREVIOUS = ".previous"  # inside the staging folder: the outputs moved aside
 _held: list[int] = []  # the lock's descriptor, for forked workers to close
 
 
@@ -73,16 +83,32 @@ def locked(out_dir: Path) -> Iterator[None]:
 
 
 def remove_stale_staging(out_dir: Path) -> None:
-    """Remove staging folders a killed build left behind (we hold the lock: none is live)."""
-    for stale in out_dir.glob(STAGING_PREFIX + "*"):
-        shutil.rmtree(stale, ignore_errors=True)
+    """Undo a publish a killed build left half done, then remove the staging folders
+    killed builds left behind (we hold the lock: none is live). A staging folder is
+    recognised by the marker the build wrote into it, never by its name."""
+    recover(out_dir)
+    for child in out_dir.iterdir():
+        if _is_staging(child):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def _is_staging(folder: Path) -> bool:
+    marker = folder / MARKER
+    try:
+        return (folder.is_dir() and not folder.is_symlink() and marker.is_file()
+                and not marker.is_symlink()
+                and marker.read_text(encoding="utf-8") == MARKER_TEXT)
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 @contextlib.contextmanager
 def staging_folder(out_dir: Path) -> Iterator[Path]:
-    """A private folder for this build's outputs, removed however the build ends."""
+    """A private folder for this build's outputs, removed however the build ends
+    (unless a publish could not be rolled back: the next build needs what it holds)."""
     try:
         staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     except OSError as exc:
         raise describe_os_error(exc, str(out_dir)) from None
     previous = signal.getsignal(signal.SIGTERM)
@@ -94,7 +120,8 @@ def staging_folder(out_dir: Path) -> Iterator[Path]:
     try:
         yield staging
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not (out_dir / JOURNAL).exists():
+            shutil.rmtree(staging, ignore_errors=True)
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)
 
@@ -108,12 +135,102 @@ def _install(signum: int, handler: object) -> bool:
 
 
 def publish(staging: Path, out_dir: Path, names: list[str]) -> None:
-    """Move the staged files into place, each with one rename."""
+    """Move the staged files into place, all of them or (after any failure) none."""
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise BookbuildError(f"two editions write the same file {repeated[0]}",
+                             "give each edition its own format or name in book.yaml; "
+                             "the previous outputs are intact")
     for name in names:
-        source = staging / name
-        target = out_dir / name
-        try:
+        refuse_links(out_dir, name)
+    moves = [{"name": n, "existed": os.path.lexists(out_dir / n)} for n in names]
+    try:
+        _write_journal(out_dir, {"staging": staging.name, "moves": moves})
+    except OSError as exc:
+        raise describe_os_error(exc, str(out_dir / JOURNAL)) from None
+    try:
+        for move in moves:
+            name = str(move["name"])
+            target, backup = out_dir / name, staging / PREVIOUS / name
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(source, target)
-        except OSError as exc:
-            raise describe_os_error(exc, str(target)) from None
+            if move["existed"]:
+                backup.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, backup)
+            os.replace(staging / name, target)
+    except (OSError, KeyboardInterrupt) as exc:
+        _roll_back(staging, out_dir, moves)
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise describe_os_error(exc, str(out_dir / str(move["name"]))) from None
+    (out_dir / JOURNAL).unlink()
+
+
+def refuse_links(out_dir: Path, name: str) -> None:
+    """``name`` stays inside ``out_dir``: no ``..``, and no folder on the way is a link."""
+    pure = PurePosixPath(name)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise BookbuildError(f"refusing to write {name!r} outside the output folder")
+    folder = out_dir
+    for part in pure.parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink():
+            raise BookbuildError(
+                f"{folder} is a symbolic link; a build writes only into its output folder",
+                "remove the link (the build makes a real folder in its place); the previous "
+                "outputs are intact", Location(str(folder)))
+
+
+def _write_journal(out_dir: Path, data: dict[str, object]) -> None:
+    temporary = out_dir / (JOURNAL + ".tmp")
+    try:
+        with temporary.open("w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, out_dir / JOURNAL)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def _roll_back(staging: Path, out_dir: Path, moves: list[dict[str, object]]) -> None:
+    """Put every old output back and take every new one out (idempotent: a killed
+    roll-back is finished by the next build). The journal goes once it is done."""
+    try:
+        for move in reversed(moves):
+            name = str(move["name"])
+            target, backup = out_dir / name, staging / PREVIOUS / name
+            if os.path.lexists(backup):
+                os.replace(backup, target)
+            elif not move["existed"] and not os.path.lexists(staging / name) \
+                    and os.path.lexists(target):
+                target.unlink()
+        (out_dir / JOURNAL).unlink(missing_ok=True)
+    except OSError:
+        pass  # the journal stays; the next build finishes the roll-back
+
+
+def recover(out_dir: Path) -> None:
+    """Roll back a publish that a killed build left unfinished (its journal is there)."""
+    journal = out_dir / JOURNAL
+    try:
+        data = json.loads(journal.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError):
+        data = {}
+    staging = out_dir / str(data.get("staging", "")) if isinstance(data, dict) else out_dir
+    moves = data.get("moves", []) if isinstance(data, dict) else []
+    valid = (staging.parent == out_dir and _is_staging(staging) and isinstance(moves, list)
+             and all(isinstance(m, dict) and isinstance(m.get("name"), str) for m in moves))
+    if valid:
+        try:
+            for move in moves:
+                refuse_links(out_dir, move["name"])
+        except BookbuildError:
+            valid = False
+    if valid:
+        _roll_back(staging, out_dir, moves)
+    else:  # not ours to follow: set it aside, touch nothing
+        with contextlib.suppress(OSError):
+            journal.unlink()

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import hashlib
 import time
-
-import weasyprint
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import BookbuildError
+from ..manuscript.model import Edition
 from ..render.book import BookView, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
-from .base import BuildJob, BuildResult, Output
-from .fetch import ConfinedFetcher
-from .impose import impose_saddle_stitch
+from ..render.labels import page_reference_css
+from .base import BuildJob, BuildResult, Output, PagesOf
 from .linktext import target_descriptions
-from .pagemap import PageMap, page_locators
-from .pdftags import finish_imposed, finish_pdf
+from .outputs import imposed_name, pdf_name
+from .pagemap import PageMap, PrintedPages, page_locators
+
+if TYPE_CHECKING:  # WeasyPrint is imported when an edition is laid out, not to plan a build
+    from weasyprint.document import Document
+
+    from .renderlog import RenderLog
 
 
 def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
@@ -41,7 +46,7 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
         build_date=job.build_date,
         linker=linker,
         stylesheets=stylesheet_urls(job),
-        font_faces=font_face_css() + (
+        font_faces=font_face_css() + page_reference_css(view.locale) + (
             f"\n@page :first {{ counter-reset: page {first_page}; }}" if first_page > 1
             else ""),
         locators=page_locators(page_map) if page_map else page_locators(PageMap({}, 0)),
@@ -53,17 +58,32 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
 class PdfBuilder:
     """Lays the edition out with WeasyPrint; the index gets the pages of the layout itself."""
 
+    format: ClassVar[str] = "pdf"
+    needs: ClassVar[tuple[PagesOf, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2", "{layout}-index.html.j2")
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        """The PDF, and the imposed print PDF when the edition is imposed."""
+        if edition.impose:
+            return pdf_name(slug, edition.name), imposed_name(slug, edition.name)
+        return (pdf_name(slug, edition.name),)
+
+    def __init__(self) -> None:
+        self.log: RenderLog | None = None
+
     def build(self, job: BuildJob) -> BuildResult:
-        view = build_view(job.manuscript, job.edition)
+        from .boxpages import page_map_of
+        from .impose import impose_saddle_stitch
+        from .pdftags import finish_imposed, finish_pdf
+
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        html = render_html(job, view, None)
-        check_glyphs(html)
-        document = self.layout(job, html)
-        timings["layout"] = time.perf_counter() - start
-        document = self.with_index(job, view, document)
-        final_map = PageMap.from_document(document)
-        timings["index"] = time.perf_counter() - start - timings["layout"]
+        view = build_view(job.manuscript, job.edition)
+        document, html = self.laid_out(job, view, timings)
+        printed = PrintedPages(job.edition, page_map_of(document), html)
+        if job.announce is not None:
+            job.announce(printed)
         pages = len(document.pages)
         if job.edition.max_pages and pages > job.edition.max_pages:
             raise BookbuildError(
@@ -71,16 +91,16 @@ class PdfBuilder:
                 f"{job.edition.max_pages}",
                 "mark fewer events or people as key, or raise max_pages in book.yaml",
             )
-        name = f"{job.slug}-{job.edition.name}.pdf"
+        name = pdf_name(job.slug, job.edition.name)
         target = job.staging / name
-        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-        # PDF/UA-1: tagged, with the title shown and the XMP identification
-        document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
-        finish_pdf(target, target_descriptions(view), html)  # text layer and tags (pdftags)
+        identifier = hashlib.sha256(html[0].encode()).hexdigest()[:32].encode()
+        self.write(document, target, identifier)
+        # the text layer and tags, put right after WeasyPrint (pdftags)
+        finish_pdf(target, target_descriptions(view), "\n".join(html))
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
-            imposed = job.staging / f"{job.slug}-{job.edition.name}-print.pdf"
-            title = f"{job.manuscript.meta.title} (nyomtatáshoz)"
+            imposed = job.staging / imposed_name(job.slug, job.edition.name)
+            title = view.locale.print_title(job.manuscript.meta.title)
             data = finish_imposed(impose_saddle_stitch(target.read_bytes(), title=title),
                                   language=job.manuscript.meta.language, title=title)
             imposed.write_bytes(data)
@@ -88,16 +108,33 @@ class PdfBuilder:
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
                                      sheets))
         timings["total"] = time.perf_counter() - start
-        return BuildResult(tuple(outputs), final_map, timings)
+        return BuildResult(tuple(outputs), printed, timings,
+                           tuple(self.log.found) if self.log else ())
+
+    def lay_out(self, job: BuildJob) -> PrintedPages:
+        """Lay the edition out without writing it: where its anchors and pages fall."""
+        from .boxpages import page_map_of
+
+        document, html = self.laid_out(job, build_view(job.manuscript, job.edition), {})
+        return PrintedPages(job.edition, page_map_of(document), html)
 
     def page_map(self, job: BuildJob) -> PageMap:
-        """Lay the edition out without writing it: where its anchors and pages fall."""
-        view = build_view(job.manuscript, job.edition)
-        document = self.layout(job, render_html(job, view, None))
-        return PageMap.from_document(self.with_index(job, view, document))
+        return self.lay_out(job).page_map
 
-    def with_index(self, job: BuildJob, view: BookView,
-                   document: weasyprint.document.Document) -> weasyprint.document.Document:
+    def laid_out(self, job: BuildJob, view: BookView,
+                 timings: dict[str, float]) -> tuple[Document, tuple[str, ...]]:
+        """The edition laid out, index page numbers included, and the HTML laid out."""
+        start = time.perf_counter()
+        html = render_html(job, view, None)
+        check_glyphs(html)
+        document = self.layout(job, html)
+        timings["layout"] = time.perf_counter() - start
+        laid_out = self.with_index(job, view, document, html)
+        timings["index"] = time.perf_counter() - start - timings["layout"]
+        return laid_out
+
+    def with_index(self, job: BuildJob, view: BookView, document: Document,
+                   html: str) -> tuple[Document, tuple[str, ...]]:
         """Give the index the page numbers of the layout itself.
 
         The book is laid out once with empty index locators; the pages before the
@@ -106,27 +143,51 @@ class PdfBuilder:
         the real locators move a later index section to another page than the
         contents list says, the whole book is laid out again with them instead.
         """
+        from .boxpages import page_map_of
+
         template = f"{job.edition.layout}-index.html.j2"
         if not view.indexes or template not in job.env.list_templates():
-            return document
-        page_map = PageMap.from_document(document)
+            return document, (html,)
+        page_map = page_map_of(document)
         start = page_map.page_of(view.indexes[0].anchor)
         if start < 1:
-            return document
+            return document, (html,)
         index_html = render_html(job, view, page_map, template=template, first_page=start)
         index = self.layout(job, index_html)
-        index_map = PageMap.from_document(index)
+        index_map = page_map_of(index)
         moved = [s.anchor for s in view.indexes
                  if index_map.page_of(s.anchor) + start - 1 != page_map.page_of(s.anchor)]
         if moved:
-            return self.layout(job, render_html(job, view, page_map))
-        return document.copy(document.pages[: start - 1] + index.pages)
+            again = render_html(job, view, page_map)
+            return self.layout(job, again), (again,)
+        return document.copy(document.pages[: start - 1] + index.pages), (html, index_html)
 
-    def layout(self, job: BuildJob, html: str) -> weasyprint.document.Document:
+    def write(self, document: Document, target: Path, identifier: bytes) -> None:
+        """The PDF, as PDF/UA-1: tagged, with the title shown and the XMP identification."""
+        from .renderlog import listening
+
+        if self.log is None:
+            document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+            return
+        with listening(self.log):
+            document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+
+    def layout(self, job: BuildJob, html: str) -> Document:
+        """``html`` laid out; WeasyPrint's warnings go to ``self.log``."""
+        import weasyprint
+
+        from .renderlog import RenderLog, WatchedFetcher, listening
+
+        if self.log is None:
+            template = next((d / f"{job.edition.layout}.html.j2" for d in job.layout_dirs
+                             if (d / f"{job.edition.layout}.html.j2").is_file()),
+                            job.layout_dirs[0])
+            self.log = RenderLog(job.project.root, template)
         roots = [*job.layout_dirs, job.project.manuscript_dir, *font_dirs()]
         base = job.layout_dirs[0].as_uri() + "/"
-        return weasyprint.HTML(string=html, base_url=base,
-                               url_fetcher=ConfinedFetcher(roots)).render()
+        with listening(self.log):
+            return weasyprint.HTML(string=html, base_url=base,
+                                   url_fetcher=WatchedFetcher(roots, self.log)).render()
 
 
 def check_glyphs(html: str) -> None:

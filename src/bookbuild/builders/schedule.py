@@ -1,24 +1,33 @@
-"""Run edition builds, in parallel processes where there are cores to spare.
+"""Run a build plan's steps, in parallel processes where there are cores to spare.
 
-Loading and validating happen once, in the parent; each worker process gets
-the validated manuscript when it starts. The EPUB waits for the booklet, whose
-page map (where each printed page begins) its page-list needs; the other
-editions are independent.
+Loading and validating happen once, in the parent; each worker process gets the
+validated manuscript when it starts. What waits for what is the plan's
+(:mod:`.plan`): a step starts as soon as the edition it follows is laid out, the
+others at once.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing
+import pickle
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from multiprocessing.queues import Queue
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..manuscript import Manuscript, Project
-from ..manuscript.model import Edition, OutputFormat
-from .base import BuildJob, BuildResult
-from .pagemap import PageMap
+from ..manuscript.model import Edition
+from .base import BuildJob, BuildResult, PageSource
+from .pagemap import PrintedPages
+from .plan import Plan, Step
+from .registry import builder_class, builder_for
+
+if TYPE_CHECKING:
+    from ..render.sandbox import LayoutSandbox
 
 
 @dataclass(frozen=True)
@@ -29,40 +38,42 @@ class BuildContext:
     manuscript: Manuscript
     layout_dirs: tuple[Path, ...]
     staging: Path
-    build_date: object  # datetime.date
-
-
-def builder_for(fmt: OutputFormat) -> object:
-    """The builder of one output format, imported only when an edition needs it."""
-    if fmt is OutputFormat.EPUB:
-        from .epub import EpubBuilder
-
-        return EpubBuilder()
-    if fmt is OutputFormat.HTML:
-        from .web import WebBuilder
-
-        return WebBuilder()
-    from .pdf import PdfBuilder
-
-    return PdfBuilder()
+    build_date: dt.date
 
 
 _CONTEXT: BuildContext | None = None
-_ENV: object = None
+_ENV: LayoutSandbox | None = None
+_PAGES: Queue[str] | None = None  # a worker's way to announce its pages
 
 
-def _init_worker(context: BuildContext) -> None:
-    global _CONTEXT, _ENV
-    _CONTEXT, _ENV = context, None
+def _init_worker(context: BuildContext, pages: Queue[str] | None = None) -> None:
+    global _CONTEXT, _ENV, _PAGES
+    _CONTEXT, _ENV, _PAGES = context, None, pages
 
 
-def _init_child(context: BuildContext) -> None:
+def _init_child(context: BuildContext, pages: Queue[str]) -> None:
     """A worker process: dies with its parent and holds none of its locks."""
     from .outdir import release_inherited_lock
 
     release_inherited_lock()
     _die_with_parent()
-    _init_worker(context)
+    _init_worker(context, pages)
+
+
+def _pages_file(context: BuildContext, edition: str) -> Path:
+    return context.staging / f".pages-{edition}.pickle"
+
+
+def _announce(printed: PrintedPages) -> None:
+    """Tell the parent that ``printed``'s pages are known (its files are still to come).
+
+    The pages go through a file in the staging folder and only the edition's name
+    through the queue: a message that small never waits for the parent to read it.
+    """
+    assert _CONTEXT is not None and _PAGES is not None
+    path = _pages_file(_CONTEXT, printed.edition.name)
+    path.write_bytes(pickle.dumps(printed, protocol=pickle.HIGHEST_PROTOCOL))
+    _PAGES.put(printed.edition.name)
 
 
 def _die_with_parent() -> None:
@@ -77,12 +88,13 @@ def _die_with_parent() -> None:
         pass
 
 
-def build_edition(edition: Edition, booklet_pages: PageMap | None,
-                  layout_only: bool = False) -> tuple[BuildResult, float]:
-    """Build one edition in this process; returns its result and the seconds it took.
+def build_step(step: Step, follows: PrintedPages | None,
+               announce: bool = False) -> tuple[BuildResult, float]:
+    """Build one step in this process; returns its result and the seconds it took.
 
-    ``layout_only``: lay the edition out for its page map and write nothing (the
-    booklet, when only the EPUB that follows its pages is asked for).
+    A step that is not written (``step.write`` false) is only laid out, for the
+    editions that follow its pages. ``announce``: others follow this step's pages;
+    tell the parent as soon as they are known.
     """
     global _ENV
     assert _CONTEXT is not None, "the worker was not initialised"
@@ -91,105 +103,109 @@ def build_edition(edition: Edition, booklet_pages: PageMap | None,
     if _ENV is None:
         _ENV = make_environment(list(_CONTEXT.layout_dirs))
     started = time.perf_counter()
-    job = BuildJob(_CONTEXT.project, _CONTEXT.manuscript, edition, _ENV,  # type: ignore[arg-type]
-                   _CONTEXT.layout_dirs, _CONTEXT.staging,
-                   _CONTEXT.build_date, booklet_pages)  # type: ignore[arg-type]
-    if layout_only:
-        from .pdf import PdfBuilder
-
-        result = BuildResult((), PdfBuilder().page_map(job))
-    else:
-        result = builder_for(edition.format).build(job)  # type: ignore[attr-defined]
+    job = BuildJob(_CONTEXT.project, _CONTEXT.manuscript, step.edition, _ENV,
+                   _CONTEXT.layout_dirs, _CONTEXT.staging, _CONTEXT.build_date, follows,
+                   _announce if announce and _PAGES is not None else None)
+    builder = builder_for(step.edition.format)
+    if step.write:
+        result = builder.build(job)
+    elif isinstance(builder, PageSource):
+        result = BuildResult((), builder.lay_out(job))
+    else:  # the plan gives only page sources as steps to lay out
+        raise TypeError(f"the {step.edition.format} builder cannot lay out without writing")
     return result, time.perf_counter() - started
-
-
-def booklet_of(manuscript: Manuscript) -> Edition | None:
-    """The edition whose pages the EPUB's page-list follows: the imposed PDF booklet."""
-    return next((e for e in manuscript.editions if e.format is OutputFormat.PDF and e.impose),
-                None)
 
 
 Listener = Callable[[str, Edition, BuildResult | None, float], None]
 
 
-def run_editions(context: BuildContext, editions: list[Edition], *, jobs: int,
-                 listen: Listener) -> dict[str, BuildResult]:
-    """Build ``editions`` with up to ``jobs`` processes; ``listen`` hears starts and ends."""
-    booklet = booklet_of(context.manuscript)
-    needs_pages = [e for e in editions if e.format is OutputFormat.EPUB]
-    first = [e for e in editions if e.format is not OutputFormat.EPUB]
-    layout_only = bool(needs_pages and booklet is not None and booklet not in first)
-    if layout_only and booklet is not None:
-        first.insert(0, booklet)  # laid out for its page map, not written
-    plan = _Plan(first, needs_pages, booklet, booklet.name if layout_only and booklet else "")
-    if jobs <= 1:
-        return _run_serial(context, plan, listen)
-    return _run_parallel(context, plan, jobs, listen)
+def run_plan(context: BuildContext, plan: Plan, *, jobs: int,
+             listen: Listener) -> dict[str, BuildResult]:
+    """Build the plan's steps with up to ``jobs`` processes; ``listen`` hears starts and ends.
+
+    Returns the results of the steps that were written.
+    """
+    if jobs <= 1 or len(plan.steps) <= 1:
+        results = _run_serial(context, plan, listen)
+    else:
+        results = _run_parallel(context, plan, jobs, listen)
+    written = {s.edition.name for s in plan.steps if s.write}
+    return {name: r for name, r in results.items() if name in written}
 
 
-@dataclass(frozen=True)
-class _Plan:
-    first: list[Edition]  # independent editions (the booklet among them)
-    later: list[Edition]  # editions that wait for the booklet's page map
-    booklet: Edition | None
-    layout_only: str  # name of an edition laid out only for its page map
-
-
-def _run_serial(context: BuildContext, plan: _Plan, listen: Listener) -> dict[str, BuildResult]:
+def _run_serial(context: BuildContext, plan: Plan, listen: Listener) -> dict[str, BuildResult]:
     _init_worker(context)
     results: dict[str, BuildResult] = {}
-    booklet = plan.booklet
-    for edition in plan.first + plan.later:
-        pages = results[booklet.name].page_map if booklet and booklet.name in results else None
-        listen("start", edition, None, 0.0)
-        result, seconds = build_edition(edition, pages, edition.name == plan.layout_only)
-        results[edition.name] = result
-        listen("done", edition, result, seconds)
+    for step in plan.steps:
+        follows = results[step.after].pages if step.after else None
+        listen("start", step.edition, None, 0.0)
+        result, seconds = build_step(step, follows)
+        results[step.edition.name] = result
+        listen("done", step.edition, result, seconds)
     return results
 
 
-def _warm_up(editions: list[Edition]) -> None:
-    """Load once, before the workers fork, what every print worker needs (a second each)."""
-    if any(e.format is OutputFormat.PDF for e in editions):
+def _warm_up(plan: Plan, language: str) -> None:
+    """Load once, before the workers fork, what the workers need (builders, WeasyPrint)."""
+    for step in plan.steps:
+        builder_class(step.edition.format)
+    if any(step.edition.format == "pdf" for step in plan.steps):
         import weasyprint  # noqa: F401 - imported for the workers to inherit
 
+        from ..locale import locale_for
         from ..render.hyphenate import load_dictionary
 
-        load_dictionary()
+        load_dictionary(locale_for(language).hyphenator.dictionary)
 
 
-def _run_parallel(context: BuildContext, plan: _Plan, jobs: int,
+def _run_parallel(context: BuildContext, plan: Plan, jobs: int,
                   listen: Listener) -> dict[str, BuildResult]:
+    """Steps start when what they follow is laid out: announced by its worker before it
+    writes its files (the EPUB does not wait for the booklet's PDF and imposition)."""
     results: dict[str, BuildResult] = {}
-    first, later, booklet = plan.first, plan.later, plan.booklet
-    _warm_up(first)
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(first) + len(later)),
-                               mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_child, initargs=(context,))
-    pending: dict[Future[tuple[BuildResult, float]], Edition] = {}
+    laid_out: dict[str, PrintedPages | None] = {}
+    _warm_up(plan, context.manuscript.meta.language)
+    fork = multiprocessing.get_context("fork")
+    announced: Queue[str] = fork.Queue()
+    followed = {s.after for s in plan.steps if s.after}
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.steps)), mp_context=fork,
+                               initializer=_init_child, initargs=(context, announced))
+    pending: dict[Future[tuple[BuildResult, float]], Step] = {}
+    started: set[str] = set()
+
+    def start_ready() -> None:
+        for step in plan.ready(list(laid_out)):
+            if step.edition.name in started:
+                continue
+            started.add(step.edition.name)
+            listen("start", step.edition, None, 0.0)
+            follows = laid_out[step.after] if step.after else None
+            announce = step.write and step.edition.name in followed
+            pending[pool.submit(build_step, step, follows, announce)] = step
+
     try:
-        for edition in first:
-            listen("start", edition, None, 0.0)
-            pending[pool.submit(build_edition, edition, None,
-                                edition.name == plan.layout_only)] = edition
-        waiting = list(later)
+        start_ready()
         while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            waits_for_pages = any(s.after and s.after not in laid_out for s in plan.steps)
+            done, _ = wait(pending, timeout=0.05 if waits_for_pages else None,
+                           return_when=FIRST_COMPLETED)
+            while not announced.empty():
+                name = announced.get()
+                if name not in laid_out:
+                    laid_out[name] = pickle.loads(_pages_file(context, name).read_bytes())
             for future in done:
-                edition = pending.pop(future)
+                step = pending.pop(future)
                 result, seconds = future.result()
-                results[edition.name] = result
-                listen("done", edition, result, seconds)
-                if booklet is not None and edition.name == booklet.name:
-                    for dependent in waiting:
-                        listen("start", dependent, None, 0.0)
-                        pending[pool.submit(build_edition, dependent, result.page_map)] = \
-                            dependent
-                    waiting = []
+                results[step.edition.name] = result
+                laid_out.setdefault(step.edition.name, result.pages)
+                listen("done", step.edition, result, seconds)
+            start_ready()
     except BaseException:
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
+    finally:
+        announced.close()
     pool.shutdown(wait=True)
     return results

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import ClassVar
 
 from markupsafe import Markup
 
+from ..manuscript.model import Edition
 from ..render.book import IndexEntry, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import FontFace, font_face_css, subset_fonts, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
-from .base import BuildJob, BuildResult, Output
-from .fetch import read_confined
+from .base import BuildJob, BuildResult, Output, PagesOf
 from .linktext import target_descriptions
+from .outputs import HTML_FOLDER
 
-FOLDER = "html"
+FOLDER = HTML_FOLDER
 
 
 def mention_locators(entry: IndexEntry, said: dict[str, str] | None = None) -> Markup:
@@ -36,7 +38,17 @@ def mention_locators(entry: IndexEntry, said: dict[str, str] | None = None) -> M
 class WebBuilder:
     """Renders the whole book as ``html/index.html`` with relative links only."""
 
+    format: ClassVar[str] = "html"
+    needs: ClassVar[tuple[PagesOf, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2",)
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (FOLDER + "/",)  # index.html, css/, fonts/
+
     def build(self, job: BuildJob) -> BuildResult:
+        from .fetch import read_confined  # imports WeasyPrint: not to plan a build
+
         view = build_view(job.manuscript, job.edition)
         folder = job.staging / FOLDER
         (folder / "css").mkdir(parents=True, exist_ok=True)

@@ -35,15 +35,20 @@ from .check import report
 from .progress import Reporter
 
 if TYPE_CHECKING:
-    from ..builders.schedule import BuildContext
+    from ..builders.plan import Plan
+    from ..builders.schedule import Listener
 
 MANIFEST = "manifest.json"
 
 
 def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None = None,
           err: TextIO, force: bool = False, jobs: int = 0,
-          verbosity: int = 1) -> list[Output]:
-    """Build the editions asked for (all by default); returns every output in the folder."""
+          verbosity: int = 1, strict: bool = False) -> list[Output]:
+    """Build the editions asked for (all by default); returns every output in the folder.
+
+    Render-time warnings are reported like the manuscript's; with ``strict`` they fail
+    the build and nothing is published.
+    """
     reporter = Reporter(err, verbosity)
     project = find_project(path)
     out_dir = resolve_out(project, out)
@@ -54,7 +59,8 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
         record = BuildRecord(out_dir)
         declared = declared_editions(project, err)
         requested = select_editions(declared, editions)
-        keys = edition_keys(project, dirs, declared, date.isoformat())
+        plan = make_plan(declared)
+        keys = edition_keys(project, dirs, plan, date.isoformat())
         todo = [e for e in requested if force or not record.is_current(e.name, keys[e.name])]
         if not todo:
             reporter.up_to_date(out_dir, [e.name for e in requested])
@@ -62,10 +68,9 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
         manuscript = load_valid(project, err)
         selected = select_editions(manuscript.editions, [e.name for e in todo])
         with staging_folder(out_dir) as staging:
-            from ..builders.schedule import BuildContext
-
-            context = BuildContext(project, manuscript, dirs, staging, date)
-            results = _run(context, selected, jobs, reporter)
+            results = build_loaded(project, manuscript, plan.select([e.name for e in selected]),
+                                   staging, date=date, jobs=jobs, listen=reporter.edition)
+            report_warnings(results, err, strict=strict)
             for edition in selected:
                 record.update(edition.name, keys[edition.name],
                               list(results[edition.name].outputs))
@@ -80,16 +85,33 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
     return outputs
 
 
-def _run(context: BuildContext, selected: list[Edition], jobs: int,
-         reporter: Reporter) -> dict[str, BuildResult]:
+def make_plan(editions: Sequence[Edition]) -> Plan:
+    """The build's plan of which edition follows which (once per build)."""
+    from ..builders.plan import plan_build
+
+    try:
+        return plan_build(editions)
+    except ValueError as exc:
+        raise BookbuildError(str(exc), "an edition may follow the pages of one that "
+                             "follows no other") from None
+
+
+def build_loaded(project: Project, manuscript: Manuscript, plan: Plan, staging: Path, *,
+                 date: dt.date, jobs: int, listen: Listener) -> dict[str, BuildResult]:
+    """Build the plan's editions of a loaded, valid manuscript into ``staging``.
+
+    ``build`` and ``serve`` both build through here: the same builders, the same plan.
+    ``jobs`` 0: as many processes as there are cores.
+    """
     from jinja2 import TemplateNotFound
 
     from ..builders.fetch import RefusedResource
-    from ..builders.schedule import run_editions
+    from ..builders.schedule import BuildContext, run_plan
 
+    context = BuildContext(project, manuscript, tuple(layout_dirs(project.layouts_dir)),
+                           staging, date)
     try:
-        results = run_editions(context, selected, jobs=jobs or os.cpu_count() or 1,
-                               listen=reporter.edition)
+        results = run_plan(context, plan, jobs=jobs or os.cpu_count() or 1, listen=listen)
     except RefusedResource as exc:  # a BaseException, so that WeasyPrint stops on it
         raise exc.error() from None
     except TemplateNotFound as exc:
@@ -98,7 +120,21 @@ def _run(context: BuildContext, selected: list[Edition], jobs: int,
                              "bookbuild's own): booklet, handout, epub, html") from None
     except OSError as exc:
         raise describe_os_error(exc, "the outputs") from None
-    return {name: r for name, r in results.items() if any(e.name == name for e in selected)}
+    return results
+
+
+def report_warnings(results: dict[str, BuildResult], err: TextIO, *, strict: bool) -> None:
+    """Print the builders' warnings; with ``strict``, they are errors and the build fails."""
+    diagnostics = Diagnostics()
+    for result in results.values():
+        for warning in result.warnings:
+            diagnostics.warning(warning.location, warning.message, warning.hint)
+    report(diagnostics, err, strict=strict)
+    if strict and diagnostics.warnings:
+        count = len(diagnostics.warnings)
+        raise BookbuildError(f"{count} warning{'s' if count != 1 else ''} while rendering, "
+                             "and --strict treats warnings as errors",
+                             "fix them, or build without --strict; nothing was written")
 
 
 def build_date() -> dt.date:

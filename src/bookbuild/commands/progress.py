@@ -42,7 +42,7 @@ class Reporter:
     def edition(self, event: str, edition: Edition, result: BuildResult | None,
                 seconds: float) -> None:
         if event == "start":
-            self.say(f"[bold]{edition.name}[/bold]: building ({edition.format.value}) …")
+            self.say(f"[bold]{edition.name}[/bold]: building ({edition.format}) …")
             return
         assert result is not None
         pages = max((o.pages for o in result.outputs), default=0)

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import BookbuildError, Diagnostics
-from ..manuscript import Project, find_project, read_manuscript
-from ..manuscript.model import OutputFormat
+from ..manuscript import Manuscript, Project, find_project, read_manuscript
 
 VERSION_PATH = "/__bookbuild__/version"
 RELOAD_SCRIPT = """<script>
@@ -76,24 +75,18 @@ class Preview:
             print(diagnostic.format(), file=self.err)
         return ok
 
-    def _render(self, manuscript: object, version: int) -> None:
-        import datetime as dt
+    def _render(self, manuscript: Manuscript, version: int) -> None:
+        from .build import build_date, build_loaded, make_plan
 
-        from ..builders.base import BuildJob
-        from ..builders.web import WebBuilder
-        from ..render.html import layout_dirs, make_environment
-
-        edition = next((e for e in manuscript.editions  # type: ignore[attr-defined]
-                        if e.format is OutputFormat.HTML), None)
+        edition = next((e for e in manuscript.editions if e.format == "html"), None)
         if edition is None:
             raise BookbuildError("book.yaml declares no html edition to preview",
                                  "add 'html: {format: html, layout: html}' under editions")
-        dirs = tuple(layout_dirs(self.project.layouts_dir))
         staging = Path(tempfile.mkdtemp(prefix=".preview-", dir=self.folder))
-        try:
-            job = BuildJob(self.project, manuscript, edition,  # type: ignore[arg-type]
-                           make_environment(list(dirs)), dirs, staging, dt.date.today())
-            WebBuilder().build(job)
+        try:  # the same builders and build date as ``bookbuild build``
+            build_loaded(self.project, manuscript,
+                         make_plan(manuscript.editions).select([edition.name]), staging,
+                         date=build_date(), jobs=1, listen=lambda *_: None)
             page = staging / "html" / "index.html"
             page.write_text(page.read_text(encoding="utf-8").replace(
                 "</body>", reload_script(version) + "</body>"), encoding="utf-8")

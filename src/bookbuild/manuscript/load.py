@@ -7,46 +7,60 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import Diagnostics, Location, relative
+from .anchors import demand_id as make_demand_id
+from .anchors import mention_anchor, note_anchor
 from .dates import DateError, parse_clock_time, parse_event_date
 from .fields import Fields, records, suggest
+from .markup import ALL_CONSTRUCTS, parse_rich_text, refused_constructs
 from .model import (
+    DEFAULT_INDEXES,
+    ENTITY_FIELDS,
     BookMeta,
     Contributor,
+    Correction,
     Demand,
     DemandLink,
     Edition,
     Emphasis,
     Entity,
-    EntityKind,
     Event,
     EventDate,
+    IndexType,
     Inline,
     Link,
     Manuscript,
     Mention,
     Note,
-    OutputFormat,
     Paragraph,
     Part,
     PartKind,
     Relation,
     RichText,
     SourceInfo,
+    Text,
     TimeOfDay,
+    plain,
 )
 from .yamlsource import YMap, YNode, YScalar, read_yaml
 
 BOOK_FILE = "book.yaml"
 CHRONOLOGY_FILE = "chronology.yaml"
 DEMANDS_FILE = "demands.yaml"
-ENTITY_FILES = {
-    EntityKind.PERSON: "people.yaml",
-    EntityKind.PLACE: "places.yaml",
-    EntityKind.ORGANIZATION: "organizations.yaml",
-}
 NOTES_FILE = "notes.yaml"
-MANUSCRIPT_FILES = (BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE, *ENTITY_FILES.values(), NOTES_FILE)
+MANUSCRIPT_FILES = (BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE,
+                    *(t.file for t in DEFAULT_INDEXES), NOTES_FILE)
 
+
+def manuscript_files(manuscript_dir: Path) -> list[str]:
+    """Every file a build may read from the manuscript: the fixed ones and any other YAML
+    file (a book's own index, declared in book.yaml)."""
+    extra = sorted(p.name for p in manuscript_dir.glob("*.yaml") if p.name not in MANUSCRIPT_FILES)
+    return [*MANUSCRIPT_FILES, *extra]
+
+NO_MARKUP: frozenset[str] = frozenset()
+EMPHASIS = frozenset({"emphasis"})
+TITLE_MARKUP = frozenset({"emphasis", "mention"})  # an event's headline
+NOTE_MARKUP = ALL_CONSTRUCTS - {"note", "correction"}
 PAGE_SIZES = ("A4", "A5", "A6", "B5", "letter")
 CONTRIBUTOR_ROLES = ("editor", "author", "translator", "illustrator", "contributor")
 
@@ -113,6 +127,10 @@ class _Loader:
         self.project = project
         self.diagnostics = diagnostics
         self.source_map = SourceMap()
+        self.indexes: tuple[IndexType, ...] = DEFAULT_INDEXES
+        from ..locale import Locale, locale_for
+
+        self.locale: Locale = locale_for("hu")
 
     def read(self, name: str, *, required: bool) -> YNode | None:
         path = self.project.manuscript_dir / name
@@ -140,8 +158,8 @@ class _Loader:
         demands, demand_links = self.load_demands()
         events, event_links = self.load_events(parts)
         entities: list[Entity] = []
-        for kind, name in ENTITY_FILES.items():
-            entities.extend(self.load_entities(kind, name))
+        for index_type in self.indexes:
+            entities.extend(self.load_entities(index_type))
         notes = self.load_notes()
         return Manuscript(
             meta=meta,
@@ -152,6 +170,7 @@ class _Loader:
             entities=tuple(entities),
             notes=tuple(notes),
             links=tuple(_resolve_numbers(event_links, demands) + demand_links),
+            indexes=self.indexes,
         )
 
     # ------------------------------------------------------------ book.yaml
@@ -166,8 +185,10 @@ class _Loader:
         book = Fields(node, "book.yaml", self.diagnostics)
         book.check_known(
             ["title", "subtitle", "language", "slug", "identifier", "editors", "rights",
-             "description", "keywords", "source", "parts", "editions"]
+             "description", "keywords", "source", "parts", "editions", "timeline_caption",
+             "labels", "indexes"]
         )
+        language = self.load_language(book)
         slug = book.text("slug", required=True)
         if slug and not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", slug):
             self.diagnostics.error(
@@ -185,10 +206,13 @@ class _Loader:
                 "write a fixed urn:uuid:…, e.g. from python -c 'import uuid; print(uuid.uuid4())'",
             )
         source = book.mapping("source")
+        title, _markup = self.inline_field(book, "title", NO_MARKUP, required=True)
+        subtitle, subtitle_markup = self.inline_field(book, "subtitle", EMPHASIS)
         meta = BookMeta(
-            title=book.text("title", required=True),
-            subtitle=book.text("subtitle"),
-            language=book.text("language", default="hu"),
+            title=title,
+            subtitle=subtitle,
+            subtitle_markup=subtitle_markup,
+            language=language,
             slug=slug or "book",
             identifier=identifier,
             editors=self.load_contributors(book),
@@ -200,10 +224,79 @@ class _Loader:
                 file=source.text("file") if source else "",
                 note=source.text("note") if source else "",
             ),
+            timeline_caption=book.text("timeline_caption"),
+            labels=self.load_labels(book),
         )
         if source:
             source.check_known(["title", "file", "note"])
+        self.indexes = self.load_indexes(book)
         return meta, self.load_parts(book), self.load_editions(book)
+
+    def load_indexes(self, book: Fields) -> tuple[IndexType, ...]:
+        """The defaults, each overridden by a declaration of the same id, then the book's own."""
+        indexes = {t.id: t for t in DEFAULT_INDEXES}
+        for item in records(book.node.get("indexes"), "index", self.diagnostics):
+            item.check_known(["id", "title", "file", "fields"])
+            index_id = item.identifier()
+            if not index_id:
+                continue
+            default = indexes.get(index_id)
+            fields = item.text_list("fields") if item.node.get("fields") is not None else (
+                default.fields if default else ("role", "expansion"))
+            for name in fields:
+                if name not in ENTITY_FIELDS:
+                    self.diagnostics.error(
+                        item.node.key_location("fields"), f"unknown index field '{name}'",
+                        suggest(name, ENTITY_FIELDS) or f"use some of {', '.join(ENTITY_FIELDS)}",
+                    )
+            file = item.text("file") or (default.file if default else f"{index_id}.yaml")
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*\.yaml", file) or file in (
+                    BOOK_FILE, CHRONOLOGY_FILE, DEMANDS_FILE, NOTES_FILE):
+                self.diagnostics.error(
+                    item.node.key_location("file"), f"'{file}' cannot hold an index",
+                    "name a .yaml file of its own in the manuscript folder, e.g. terms.yaml",
+                )
+                continue
+            title = item.text("title")
+            if not title and default is None:
+                self.diagnostics.error(item.location, f"index '{index_id}' has no 'title'",
+                                       "a book's own index prints the title it gives")
+            indexes[index_id] = IndexType(
+                index_id, file, tuple(f for f in fields if f in ENTITY_FIELDS), title,
+                default.word if default else "")
+        return tuple(indexes.values())
+
+    def load_language(self, book: Fields) -> str:
+        """The book's language tag; one with no catalogue is an error at ``language:``."""
+        from ..locale import UnknownLanguage, locale_for
+
+        language = book.text("language", default="hu")
+        try:
+            self.locale = locale_for(language)
+        except UnknownLanguage as exc:
+            self.diagnostics.error(book.node.key_location("language"), str(exc), exc.hint)
+            return "hu"
+        return language
+
+    def load_labels(self, book: Fields) -> tuple[tuple[str, str], ...]:
+        """``labels:``: words replacing the catalogue's; an unknown key is a warning."""
+        from ..locale import message_ids
+
+        labels = book.mapping("labels")
+        if labels is None:
+            return ()
+        known = sorted(message_ids())
+        out: list[tuple[str, str]] = []
+        for key, (key_node, _value) in labels.node.entries.items():
+            if key not in known:
+                self.diagnostics.warning(
+                    key_node.location, f"unknown label '{key}'",
+                    suggest(key, known) or "see docs/languages.md for the label keys")
+                continue
+            text = labels.text(key)
+            if text:
+                out.append((key, text))
+        return tuple(out)
 
     def load_contributors(self, book: Fields) -> tuple[Contributor, ...]:
         out: list[Contributor] = []
@@ -231,8 +324,9 @@ class _Loader:
                     suggest(kind_text, kinds) or f"use one of {', '.join(kinds)}",
                 )
                 kind_text = "events"
-            parts.append(Part(item.identifier(), item.text("title", required=True),
-                              PartKind(kind_text)))
+            title, heading = self.inline_field(item, "title", EMPHASIS, required=True)
+            parts.append(Part(item.identifier(), title, PartKind(kind_text), item.location,
+                              heading))
         if not parts and book.node.get("parts") is None:
             self.diagnostics.error(book.location, "book.yaml has no 'parts'",
                                    "list the book's parts: background, chronology, …")
@@ -243,7 +337,9 @@ class _Loader:
         if editions_node is None:
             return ()
         out: list[Edition] = []
-        formats = [f.value for f in OutputFormat]
+        from ..builders.registry import formats as registered
+
+        formats = registered()
         for name, (key, value) in editions_node.node.entries.items():
             if not isinstance(value, YMap):
                 self.diagnostics.error(key.location, f"edition '{name}' must be a mapping")
@@ -257,20 +353,21 @@ class _Loader:
                     suggest(fmt, formats) or f"use one of {', '.join(formats)}",
                 )
                 continue
-            page_size = item.text("page_size", default="A5")
-            if page_size not in PAGE_SIZES:
+            page_size = item.text("page_size")
+            if page_size and page_size not in PAGE_SIZES:
                 self.diagnostics.error(
                     value.key_location("page_size"), f"unknown page size '{page_size}'",
                     f"use one of {', '.join(PAGE_SIZES)}",
                 )
             out.append(Edition(
                 name=name,
-                format=OutputFormat(fmt),
+                format=fmt,
                 layout=item.text("layout", default=name),
                 page_size=page_size,
                 parts=item.text_list("parts"),
                 impose=item.boolean("impose"),
                 max_pages=item.integer("max_pages") or 0,
+                location=key.location,
             ))
         return tuple(out)
 
@@ -299,7 +396,7 @@ class _Loader:
                         self.diagnostics.error(number.location,
                                                f"demand range '{number.value}' runs backwards")
                         last = first
-            demand_id = f"pont-{first}" if first == last else f"pont-{first}-{last}"
+            demand_id = make_demand_id(first, last)
             text, scalar = item.rich("text", required=True)
             if scalar is not None:
                 self.source_map.texts.append((demand_id, scalar))
@@ -335,6 +432,7 @@ class _Loader:
         part_ids = [p.id for p in parts]
         events: list[Event] = []
         links: list[DemandLink] = []
+        accepted = self.locale.time_of_day_words()
         times = [t.value for t in TimeOfDay]
         for item in records(node, "event", self.diagnostics):
             item.check_known(["id", "part", "date", "time", "time_of_day", "title", "key",
@@ -357,12 +455,12 @@ class _Loader:
             time_of_day = None
             tod = item.text("time_of_day")
             if tod:
-                if tod in times:
-                    time_of_day = TimeOfDay(tod)
+                if tod in accepted:
+                    time_of_day = accepted[tod]
                 else:
                     self.diagnostics.error(
                         item.node.key_location("time_of_day"), f"unknown time of day '{tod}'",
-                        suggest(tod, times) or f"use one of {', '.join(times)}",
+                        suggest(tod, list(accepted)) or f"use one of {', '.join(times)}",
                     )
             if time and time_of_day:
                 self.diagnostics.error(item.node.key_location("time_of_day"),
@@ -370,11 +468,14 @@ class _Loader:
             text, scalar = item.rich("text", required=True)
             if scalar is not None and event_id:
                 self.source_map.texts.append((event_id, scalar))
+            title, heading = self.inline_field(item, "title", TITLE_MARKUP, required=True,
+                                               owner=event_id)
             events.append(Event(
                 id=event_id,
                 part=part,
                 date=date,
-                title=item.text("title", required=True),
+                title=title,
+                heading=heading,
                 text=self.anchor(text, event_id),
                 time=time,
                 time_of_day=time_of_day,
@@ -398,33 +499,30 @@ class _Loader:
 
     # ------------------------------------------------------------ entities and notes
 
-    def load_entities(self, kind: EntityKind, name: str) -> list[Entity]:
-        node = self.read(name, required=False)
+    def load_entities(self, index_type: IndexType) -> list[Entity]:
+        node = self.read(index_type.file, required=False)
         out: list[Entity] = []
-        allowed = ["id", "name", "sort", "aliases", "variants", "key"]
-        if kind is EntityKind.PERSON:
-            allowed += ["born", "died", "role"]
-        elif kind is EntityKind.ORGANIZATION:
-            allowed += ["expansion"]
-        for item in records(node, kind.value, self.diagnostics):
+        allowed = ["id", "name", "sort", "aliases", "variants", "key", *index_type.fields]
+        has = set(index_type.fields)
+        for item in records(node, index_type.word or index_type.id, self.diagnostics):
             item.check_known(allowed)
             entity_name = item.text("name", required=True)
-            born = item.integer("born") if kind is EntityKind.PERSON else None
-            died = item.integer("died") if kind is EntityKind.PERSON else None
+            born = item.integer("born") if "born" in has else None
+            died = item.integer("died") if "died" in has else None
             if born is not None and died is not None and died < born:
                 self.diagnostics.error(item.node.key_location("died"),
                                        f"{entity_name} died ({died}) before being born ({born})")
             out.append(Entity(
                 id=item.identifier(),
-                kind=kind,
+                kind=index_type.id,
                 name=entity_name,
                 sort=item.text("sort") or entity_name,
                 aliases=item.text_list("aliases"),
                 variants=item.text_list("variants"),
-                role=item.text("role"),
+                role=item.text("role") if "role" in has else "",
                 born=born,
                 died=died,
-                expansion=item.text("expansion"),
+                expansion=item.text("expansion") if "expansion" in has else "",
                 key=item.boolean("key"),
                 location=item.location,
             ))
@@ -438,9 +536,55 @@ class _Loader:
             note_id = item.identifier()
             text, scalar = item.rich("text", required=True)
             if scalar is not None and note_id:
-                self.source_map.texts.append((f"note-{note_id}", scalar))
-            out.append(Note(note_id, self.anchor(text, f"note-{note_id}"), item.location))
+                self.source_map.texts.append((note_anchor(note_id), scalar))
+            top = tuple(c for p in text.paragraphs for c in p.children)
+            for bad, what in refused_constructs(top, NOTE_MARKUP):
+                self.diagnostics.error(
+                    getattr(bad, "location", None) or item.location,
+                    f"a {what} is not allowed in a note",
+                    "a note may hold mentions, emphasis and links; "
+                    "put a second remark in a note of its own")
+            out.append(Note(note_id, self.anchor(text, note_anchor(note_id)), item.location))
         return out
+
+    # ------------------------------------------------------------ one-line fields with markup
+
+    def inline_field(self, item: Fields, name: str, allowed: frozenset[str], *,
+                     required: bool = False, owner: str = "") -> tuple[str, Paragraph]:
+        """A title-like field: one line of inline markup, only the constructs ``allowed``.
+
+        Returns its plain text and its markup; a refused construct is an error where it
+        stands. Mentions in it are anchored (``owner``) and indexed like the text's.
+        """
+        node = item.scalar(name, required=required)
+        if node is None:
+            return "", Paragraph(())
+        value = node.value.strip()
+        if not value:
+            if required:
+                self.diagnostics.error(node.location, f"'{name}' is empty in {item.what}")
+            return "", Paragraph(())
+        offset = node.value.find(value[0])
+        rich, problems = parse_rich_text(value, folded=True,
+                                         locate=lambda i: node.location_at(offset + i))
+        for problem in problems:
+            self.diagnostics.error(node.location_at(offset + problem.offset), problem.message,
+                                   problem.hint)
+        children = tuple(c for p in rich.paragraphs for c in (*p.children, Text(" ")))[:-1]
+        refused = refused_constructs(children, allowed)
+        for refused_node, what in refused:
+            where = getattr(refused_node, "location", None) or node.location
+            self.diagnostics.error(
+                where, f"{'an' if what[0] in 'aeio' else 'a'} {what} is not allowed in "
+                f"'{name}'",
+                f"'{name}' may hold: {', '.join(sorted(allowed)) or 'plain text only'}",
+            )
+        if refused:
+            return plain(children), Paragraph((Text(plain(children)),))
+        paragraph = Paragraph(children)
+        if owner:
+            paragraph = self.anchor(RichText((paragraph,)), f"{owner}-t").paragraphs[0]
+        return plain(children), paragraph
 
     # ------------------------------------------------------------ mention anchors
 
@@ -454,8 +598,8 @@ class _Loader:
                 if isinstance(node, Mention):
                     counter[0] += 1
                     out.append(replace(node, children=visit(node.children),
-                                       anchor=f"{owner}-m{counter[0]}"))
-                elif isinstance(node, Emphasis | Link):
+                                       anchor=mention_anchor(owner, counter[0])))
+                elif isinstance(node, Emphasis | Link | Correction):
                     out.append(replace(node, children=visit(node.children)))
                 else:
                     out.append(node)

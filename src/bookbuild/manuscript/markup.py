@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from ..errors import Location
 from .model import (
@@ -31,6 +32,8 @@ from .model import (
     Paragraph,
     RichText,
     Text,
+    plain,
+    walk,
 )
 
 ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
@@ -42,6 +45,9 @@ _HTML_LIKE = re.compile(r"<\s*(?:[A-Za-z!?/]|$)")
 _ESCAPABLE = set("\\`*_{}[]()<>#+-.!~@^|\"'")
 _CRITIC = {"{~~": ("~~}", CorrectionKind.SUBSTITUTE), "{++": ("++}", CorrectionKind.INSERT),
            "{--": ("--}", CorrectionKind.DELETE)}
+
+
+_N = TypeVar("_N", Mention, Link, NoteRef, Correction)
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class _Parser:
         self.text = text
         self.locate = locate
         self.problems: list[MarkupProblem] = []
+        self.offsets: dict[int, int] = {}  # id(node) -> offset, for problems about nodes
 
     def problem(self, offset: int, message: str, hint: str = "") -> None:
         self.problems.append(MarkupProblem(offset, message, hint))
@@ -124,16 +131,27 @@ class _Parser:
             return None, end
         body = self.text[i + 3 : close]
         after = close + 3
+        new_start = i + 3
         if kind is CorrectionKind.SUBSTITUTE:
             if "~>" not in body:
                 self.problem(i, "a substitution needs '~>' between the old and the new text",
                              "write {~~old~>new~~}")
                 return None, after
             original, corrected = body.split("~>", 1)
+            new_start = i + 3 + len(original) + 2
         elif kind is CorrectionKind.INSERT:
             original, corrected = "", body
         else:
             original, corrected = body, ""
+        children: tuple[Inline, ...] = ()
+        if corrected:
+            children = self.inlines(new_start, close)
+            for node in walk(children):
+                if isinstance(node, NoteRef | Correction):
+                    self.problem(self._offset(node, new_start),
+                                 "an editorial correction cannot hold a note or another "
+                                 "correction", "put the note reference after the correction")
+            corrected = plain(children)
         note_id = ""
         match = re.compile(r"\[\^(" + ID_PATTERN + r")\]").match(self.text, after)
         if match and match.end() <= end:
@@ -142,7 +160,8 @@ class _Parser:
         else:
             self.problem(i, "an editorial correction must be followed by a note reference",
                          "add [^note-id] right after it and write the note in notes.yaml")
-        return Correction(kind, original, corrected, note_id, self.locate(i)), after
+        return self._at(Correction(kind, original, corrected, note_id, self.locate(i), children),
+                        i), after
 
     def note_ref(self, i: int, end: int) -> tuple[NoteRef | None, int]:
         close = self.text.find("]", i, end)
@@ -154,7 +173,7 @@ class _Parser:
             self.problem(i + 2, f"invalid note id '{note_id}'",
                          "ids are lower-case letters, digits and hyphens")
             return None, close + 1
-        return NoteRef(note_id, self.locate(i)), close + 1
+        return self._at(NoteRef(note_id, self.locate(i)), i), close + 1
 
     def bracket(self, i: int, end: int) -> tuple[list[Inline], int]:
         close = self._matching_bracket(i, end)
@@ -177,6 +196,13 @@ class _Parser:
                          f"character U+{ord(hidden):04X}",
                          "retype the target: ids are lower-case letters, digits and hyphens")
             return list(children), after
+        nested = next((n for n in walk(children) if isinstance(n, Mention | Link)), None)
+        if nested is not None:
+            self.problem(self._offset(nested, i + 1),
+                         "a mention or link cannot stand inside another mention or link",
+                         "mark the two names one after the other, or one mention with "
+                         "several ids: (@id,other-id)")
+            return list(children), after
         if target.startswith("@"):
             ids = tuple(part.strip() for part in target[1:].split(","))
             bad = [x for x in ids if not ID_RE.match(x)]
@@ -184,14 +210,22 @@ class _Parser:
                 self.problem(close + 2, f"invalid id in mention '{target}'",
                              "write (@id) or (@id,other-id) with lower-case ids")
                 return list(children), after
-            return [Mention(ids, children, location=self.locate(i))], after
+            return [self._at(Mention(ids, children, location=self.locate(i)), i)], after
         if target.startswith("#") and ID_RE.match(target[1:]):
-            return [Link(target, children, self.locate(i))], after
+            return [self._at(Link(target, children, self.locate(i)), i)], after
         if target.lower().startswith(SAFE_SCHEMES) and _is_safe_url(target):
-            return [Link(target, children, self.locate(i))], after
+            return [self._at(Link(target, children, self.locate(i)), i)], after
         self.problem(close + 2, f"link target '{target[:40]}' is not allowed",
                      "links may point to http(s) or mailto addresses, (@entity) or (#event-id)")
         return list(children), after
+
+    def _at(self, node: _N, offset: int) -> _N:
+        self.offsets[id(node)] = offset
+        return node
+
+    def _offset(self, node: Inline, fallback: int) -> int:
+        """Where a parsed node stands in the text (the parser records it in its location)."""
+        return self.offsets.get(id(node), fallback)
 
     def _matching_bracket(self, i: int, end: int) -> int:
         depth = 0
@@ -280,6 +314,9 @@ def _collapse_space(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
             out.append(Text(re.sub(r"[ \t\n]+", " ", node.text)))
         elif isinstance(node, Emphasis | Mention | Link):
             out.append(replace(node, children=_collapse_space(node.children)))
+        elif isinstance(node, Correction) and node.children:
+            children = _collapse_space(node.children)
+            out.append(replace(node, children=children, corrected=plain(children)))
         else:
             out.append(node)
     return tuple(out)
@@ -296,6 +333,18 @@ def plain_text(nodes: tuple[Inline, ...], *, source: bool = False) -> str:
         elif isinstance(node, Correction):
             parts.append(node.original if source else node.printed)
     return "".join(parts)
+
+
+ALL_CONSTRUCTS = frozenset({"emphasis", "mention", "link", "note", "correction"})
+
+
+def refused_constructs(nodes: tuple[Inline, ...],
+                       allowed: frozenset[str]) -> list[tuple[Inline, str]]:
+    """The nodes of a kind a field does not allow, each with the construct's name."""
+    names = {Emphasis: "emphasis", Mention: "mention", Link: "link", NoteRef: "note",
+             Correction: "correction"}
+    return [(node, names[type(node)]) for node in walk(nodes)
+            if type(node) in names and names[type(node)] not in allowed]
 
 
 def rich_plain_text(text: RichText, *, source: bool = False) -> str:

@@ -61,9 +61,10 @@ class Correction:
 
     kind: CorrectionKind
     original: str
-    corrected: str
+    corrected: str  # the new text, as plain text
     note_id: str = ""
     location: Location = field(default=NOWHERE, compare=False)
+    children: tuple[Inline, ...] = ()  # the new text with its markup (mentions, emphasis)
 
     @property
     def printed(self) -> str:
@@ -71,6 +72,18 @@ class Correction:
         if self.kind is CorrectionKind.INSERT:
             return f"[{self.corrected}]"
         return self.corrected
+
+    @property
+    def content(self) -> tuple[Inline, ...]:
+        """The new text as nodes (plain text when it was built without markup)."""
+        if self.children or not self.corrected:
+            return self.children
+        return (Text(self.corrected),)
+
+    @property
+    def brackets(self) -> tuple[str, str]:
+        """What stands around the new text in print."""
+        return ("[", "]") if self.kind is CorrectionKind.INSERT else ("", "")
 
 
 Inline = Text | Emphasis | Mention | Link | NoteRef | Correction
@@ -94,8 +107,21 @@ class RichText:
 def walk(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
     for node in nodes:
         yield node
-        if isinstance(node, Emphasis | Mention | Link):
+        if isinstance(node, Emphasis | Mention | Link | Correction):
             yield from walk(node.children)
+
+
+def plain(nodes: tuple[Inline, ...]) -> str:
+    """The printed text of ``nodes``, without markup (an insertion in its brackets)."""
+    parts: list[str] = []
+    for node in nodes:
+        if isinstance(node, Text):
+            parts.append(node.text)
+        elif isinstance(node, Emphasis | Mention | Link):
+            parts.append(plain(node.children))
+        elif isinstance(node, Correction):
+            parts.append(node.printed)
+    return "".join(parts)
 
 
 # ---------------------------------------------------------------- dates
@@ -130,12 +156,14 @@ class EventDate:
 
 
 class TimeOfDay(Enum):
-    HAJNAL = "hajnal"
-    REGGEL = "reggel"
-    DELELOTT = "délelőtt"
-    DELUTAN = "délután"
-    ESTE = "este"
-    EJJEL = "éjjel"
+    """A part of the day, as a language-neutral key; the book's locale prints it."""
+
+    DAWN = "dawn"
+    MORNING = "morning"
+    FORENOON = "forenoon"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+    NIGHT = "night"
 
 
 # ---------------------------------------------------------------- chronology
@@ -160,12 +188,17 @@ class Event:
     id: str
     part: str
     date: EventDate
-    title: str
+    title: str  # the headline as plain text
     text: RichText
     time: str = ""
     time_of_day: TimeOfDay | None = None
     key: bool = False
     location: Location = field(default=NOWHERE, compare=False)
+    heading: Paragraph = Paragraph(())  # the headline with its markup
+
+    @property
+    def headline(self) -> Paragraph:
+        return self.heading if self.heading.children else Paragraph((Text(self.title),))
 
 
 @dataclass(frozen=True)
@@ -190,16 +223,40 @@ class Demand:
 # ---------------------------------------------------------------- index entities
 
 
-class EntityKind(Enum):
-    PERSON = "person"
-    PLACE = "place"
-    ORGANIZATION = "organization"
+ENTITY_FIELDS = ("born", "died", "role", "expansion")  # what an index type may add to an entry
+
+
+@dataclass(frozen=True)
+class IndexType:
+    """One index of the book, declared in book.yaml (or one of the three defaults).
+
+    ``word`` names the locale's title for a default index; a book's own index
+    gives its ``title``.
+    """
+
+    id: str  # people, places, organizations, terms …
+    file: str  # its manuscript file
+    fields: tuple[str, ...] = ()  # of ENTITY_FIELDS
+    title: str = ""
+    word: str = ""  # the label key of a default index's title
+
+    @property
+    def lists_people(self) -> bool:
+        """People's names: inverted forms are searched, key people make the who's who."""
+        return "born" in self.fields
+
+
+DEFAULT_INDEXES = (
+    IndexType("people", "people.yaml", ("born", "died", "role"), word="person"),
+    IndexType("places", "places.yaml", (), word="place"),
+    IndexType("organizations", "organizations.yaml", ("expansion",), word="organization"),
+)
 
 
 @dataclass(frozen=True)
 class Entity:
     id: str
-    kind: EntityKind
+    kind: str  # the id of its IndexType
     name: str
     sort: str
     aliases: tuple[str, ...] = ()
@@ -240,8 +297,14 @@ class PartKind(Enum):
 @dataclass(frozen=True)
 class Part:
     id: str
-    title: str
+    title: str  # plain text
     kind: PartKind
+    location: Location = field(default=NOWHERE, compare=False)
+    heading: Paragraph = Paragraph(())  # the title with its markup
+
+    @property
+    def headline(self) -> Paragraph:
+        return self.heading if self.heading.children else Paragraph((Text(self.title),))
 
 
 @dataclass(frozen=True)
@@ -269,23 +332,27 @@ class BookMeta:
     description: str = ""
     keywords: tuple[str, ...] = ()
     source: SourceInfo = SourceInfo()
+    timeline_caption: str = ""  # the timeline figure's caption (the locale's word if empty)
+    labels: tuple[tuple[str, str], ...] = ()  # words overriding the language's catalogue
+    subtitle_markup: Paragraph = Paragraph(())  # the subtitle with its emphasis
 
-
-class OutputFormat(Enum):
-    PDF = "pdf"
-    EPUB = "epub"
-    HTML = "html"
+    @property
+    def subtitle_line(self) -> Paragraph:
+        if self.subtitle_markup.children:
+            return self.subtitle_markup
+        return Paragraph((Text(self.subtitle),) if self.subtitle else ())
 
 
 @dataclass(frozen=True)
 class Edition:
     name: str
-    format: OutputFormat
+    format: str  # a registered output format (bookbuild.builders.registry)
     layout: str
-    page_size: str = "A5"
+    page_size: str = ""  # empty: the layout's own page size
     parts: tuple[str, ...] = ()  # empty: all parts
     impose: bool = False
     max_pages: int = 0
+    location: Location = field(default=NOWHERE, compare=False, repr=False)  # of its name
 
 
 @dataclass(frozen=True)
@@ -298,12 +365,22 @@ class Manuscript:
     entities: tuple[Entity, ...]
     notes: tuple[Note, ...]
     links: tuple[DemandLink, ...]
+    indexes: tuple[IndexType, ...] = DEFAULT_INDEXES
 
     def entity(self, entity_id: str) -> Entity | None:
         return _index(self.entities).get(entity_id)
 
-    def entities_of(self, kind: EntityKind) -> tuple[Entity, ...]:
-        return tuple(e for e in self.entities if e.kind is kind)
+    def entities_of(self, kind: str) -> tuple[Entity, ...]:
+        return tuple(e for e in self.entities if e.kind == kind)
+
+    def index_type(self, kind: str) -> IndexType | None:
+        return next((t for t in self.indexes if t.id == kind), None)
+
+    @property
+    def people(self) -> tuple[Entity, ...]:
+        """The entries of every index of people."""
+        kinds = {t.id for t in self.indexes if t.lists_people}
+        return tuple(e for e in self.entities if e.kind in kinds)
 
     def events_in(self, part_id: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.part == part_id)

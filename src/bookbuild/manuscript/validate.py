@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterable
 from itertools import pairwise
 
 from ..errors import Diagnostics, Location
+from .anchors import note_anchor
 from .fields import shown, suggest
-from .load import CHRONOLOGY_FILE, ENTITY_FILES, NOTES_FILE, SourceMap
+from .load import CHRONOLOGY_FILE, NOTES_FILE, SourceMap
 from .markup import unmarked_text
 from .model import (
     Correction,
     Entity,
-    EntityKind,
     Link,
     Manuscript,
     Mention,
@@ -28,6 +27,7 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     """Report every cross-reference problem of a loaded manuscript."""
     _unique_ids(manuscript, diagnostics)
     _parts_and_editions(manuscript, diagnostics)
+    _same_outputs(manuscript, diagnostics)
     _references(manuscript, diagnostics, source_map.unreadable)
     _demand_links(manuscript, diagnostics, source_map.unreadable)
     _date_order(manuscript, diagnostics)
@@ -41,15 +41,17 @@ def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
         yield demand.id, demand.text
     for event in manuscript.events:
         yield event.id, event.text
+        if event.heading.children:
+            yield event.id, RichText((event.heading,))
     for note in manuscript.notes:
-        yield f"note-{note.id}", note.text
+        yield note_anchor(note.id), note.text
 
 
 def _unique_ids(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
     seen: dict[str, Location] = {}
     owners: list[tuple[str, Location, str]] = [
         *((e.id, e.location, "event") for e in manuscript.events),
-        *((e.id, e.location, e.kind.value) for e in manuscript.entities),
+        *((e.id, e.location, _what(manuscript, e)) for e in manuscript.entities),
         *((n.id, n.location, "note") for n in manuscript.notes),
     ]
     for item_id, location, what in owners:
@@ -74,9 +76,12 @@ _NAME_RE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+)*\Z")
 
 def _parts_and_editions(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
     part_ids = [p.id for p in manuscript.parts]
-    for part_id, count in Counter(part_ids).items():
-        if count > 1:
-            diagnostics.error(Location("manuscript/book.yaml"), f"duplicate part id '{part_id}'")
+    first_part: dict[str, Location] = {}
+    for part in manuscript.parts:
+        if part.id in first_part:
+            diagnostics.error(part.location, f"duplicate part id '{part.id}'",
+                              f"first defined at {first_part[part.id]}")
+        first_part.setdefault(part.id, part.location)
     kinds = {p.id: p.kind for p in manuscript.parts}
     for event in manuscript.events:
         if kinds.get(event.part) is PartKind.DEMANDS:
@@ -86,26 +91,44 @@ def _parts_and_editions(manuscript: Manuscript, diagnostics: Diagnostics) -> Non
     for edition in manuscript.editions:
         # an edition's name makes its file names, its layout the template's: plain words only
         if not _NAME_RE.match(edition.name):
-            diagnostics.error(Location("manuscript/book.yaml"),
+            diagnostics.error(edition.location,
                               f"invalid edition name '{shown(edition.name)}'",
                               "an edition's name is part of its file names: lower-case "
                               "letters, digits and hyphens, e.g. 'booklet'")
         elif not _NAME_RE.match(edition.layout):
-            diagnostics.error(Location("manuscript/book.yaml"),
+            diagnostics.error(edition.location,
                               f"invalid layout '{shown(edition.layout)}' in edition "
                               f"'{edition.name}'",
                               "a layout is named by its template in layouts/: lower-case "
                               "letters, digits and hyphens, e.g. 'booklet'")
         for part_id in edition.parts:
             if part_id not in part_ids:
-                diagnostics.error(Location("manuscript/book.yaml"),
+                diagnostics.error(edition.location,
                                   f"edition '{edition.name}' names unknown part '{part_id}'",
                                   suggest(part_id, part_ids))
 
 
+def _same_outputs(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    """Two editions may not write the same file: the second would replace the first."""
+    from ..builders.outputs import output_names, overlaps
+
+    written: list[tuple[str, str, Location]] = []
+    for edition in manuscript.editions:
+        for name in output_names(edition, manuscript.meta.slug):
+            clash = next((w for w in written if overlaps(w[0], name)), None)
+            if clash is not None:
+                diagnostics.error(edition.location,
+                                  f"editions '{clash[1]}' and '{edition.name}' both write "
+                                  f"{name.rstrip('/')}",
+                                  f"'{clash[1]}' is at {clash[2]}; keep one edition of each "
+                                  "format that writes a fixed name (epub, html), or remove one")
+                break
+            written.append((name, edition.name, edition.location))
+
+
 def _references(manuscript: Manuscript, diagnostics: Diagnostics, unreadable: set[str]) -> None:
     """Mentions, notes and links resolve (not checked against a file that failed to parse)."""
-    entities_complete = not unreadable & set(ENTITY_FILES.values())
+    entities_complete = not unreadable & {t.file for t in manuscript.indexes}
     notes_complete = NOTES_FILE not in unreadable
     entity_ids = {e.id: e for e in manuscript.entities}
     note_ids = {n.id for n in manuscript.notes}
@@ -118,8 +141,8 @@ def _references(manuscript: Manuscript, diagnostics: Diagnostics, unreadable: se
                     if entity_id not in entity_ids and entities_complete:
                         diagnostics.error(node.location, f"unknown entity '{entity_id}'",
                                           suggest(entity_id, entity_ids)
-                                          or "add it to people.yaml, places.yaml or "
-                                          "organizations.yaml")
+                                          or "add it to one of the index files: " +
+                                          ", ".join(t.file for t in manuscript.indexes))
             elif isinstance(node, NoteRef | Correction):
                 if node.note_id:
                     used_notes.add(node.note_id)
@@ -209,16 +232,26 @@ def _unmentioned(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
     for entity in manuscript.entities:
         if entity.id and entity.id not in mentioned:
             diagnostics.warning(entity.location,
-                                f"{entity.kind.value} '{entity.id}' is never mentioned",
+                                f"{_what(manuscript, entity)} '{entity.id}' is never mentioned",
                                 f"mark a mention with [{entity.name}](@{entity.id}) "
                                 "or remove the entry")
 
 
-def search_forms(entity: Entity) -> list[str]:
-    """The forms to look for in unmarked text: name, aliases and variants."""
+def _what(manuscript: Manuscript, entity: Entity) -> str:
+    """What an entry is called in messages: person, place, organization, or its index's id."""
+    index_type = manuscript.index_type(entity.kind)
+    return (index_type.word if index_type else "") or entity.kind
+
+
+def search_forms(entity: Entity, *, person: bool = True) -> list[str]:
+    """The forms to look for in unmarked text: name, aliases and variants; for an inverted
+    name of a person ("Wałęsa, Lech") also the surname and the name in reading order."""
     forms = [entity.name, *entity.aliases, *entity.variants]
-    if entity.kind is EntityKind.PERSON and "," in entity.name:
-        forms.append(entity.name.split(",", 1)[0].strip())
+    if person and "," in entity.name:
+        surname, _, given = (part.strip() for part in entity.name.partition(","))
+        forms.append(surname)
+        if given:
+            forms.append(f"{given} {surname}")
     return sorted({f for f in forms if len(f) >= 2}, key=len, reverse=True)
 
 
@@ -233,8 +266,9 @@ def _form_pattern(form: str) -> str:
 def _unmarked_mentions(manuscript: Manuscript, source_map: SourceMap,
                        diagnostics: Diagnostics) -> None:
     owners: dict[str, Entity] = {}
+    people = {e.id for e in manuscript.people}
     for entity in manuscript.entities:
-        for form in search_forms(entity):
+        for form in search_forms(entity, person=entity.id in people):
             owners.setdefault(form, entity)
     if not owners:
         return
@@ -254,7 +288,7 @@ def _unmarked_mentions(manuscript: Manuscript, source_map: SourceMap,
             word = match.group(0)
             diagnostics.warning(
                 scalar.location_at(match.start()),
-                f"'{word}' looks like a mention of {entity.kind.value} '{entity.id}' "
+                f"'{word}' looks like a mention of {_what(manuscript, entity)} '{entity.id}' "
                 "without markup",
                 f"write [{word}](@{entity.id})",
             )

@@ -1,1 +1,1 @@
-"""Rendering helpers: Hungarian collation, hyphenation and typography."""
+"""Rendering: the book view, text to HTML, layouts, figures, and the locale's rules."""

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
+from ..locale import Locale, locale_for
+from ..manuscript.anchors import (
+    day_anchor,
+    entry_anchor,
+    index_anchor,
+    note_anchor,
+    part_anchor,
+)
 from ..manuscript.model import (
     BookMeta,
     Correction,
+    DatePrecision,
     Demand,
     Edition,
     Entity,
-    EntityKind,
     Event,
     Manuscript,
     Mention,
@@ -28,25 +37,14 @@ from ..manuscript.model import (
     Relation,
     RichText,
 )
-from .collate import hu_sort_key
-from .dates import day_heading, event_reference, long_date, short_date, when
-from .labels import LABELS_HU
-
-INDEX_ANCHORS = {
-    EntityKind.PERSON: "index-people",
-    EntityKind.PLACE: "index-places",
-    EntityKind.ORGANIZATION: "index-organizations",
-}
 
 
 @dataclass(frozen=True)
 class DemandRef:
     demand: Demand
     relation: Relation
-
-    @property
-    def label(self) -> str:
-        return f"{self.demand.label}\u00a0pont"
+    label: str  # "13. pont", "point 13"
+    relation_label: str = ""  # the relation in the book's language
 
 
 @dataclass(frozen=True)
@@ -56,6 +54,7 @@ class EventView:
     date_label: str
     reference: str
     demands: tuple[DemandRef, ...]
+    stamp: str = ""  # what its heading prints before the headline: time, or date and time
 
     @property
     def anchor(self) -> str:
@@ -66,10 +65,7 @@ class EventView:
 class EventRef:
     event: EventView
     relation: Relation
-
-    @property
-    def relation_label(self) -> str:
-        return _label("relations", self.relation.value)
+    relation_label: str  # the relation in the book's language
 
 
 @dataclass(frozen=True)
@@ -101,7 +97,7 @@ class PartView:
 
     @property
     def anchor(self) -> str:
-        return f"part-{self.part.id}"
+        return part_anchor(self.part.id)
 
     @property
     def kind(self) -> str:
@@ -121,10 +117,11 @@ class MentionRef:
 class IndexEntry:
     entity: Entity
     mentions: tuple[MentionRef, ...]
+    is_see: ClassVar[bool] = False
 
     @property
     def anchor(self) -> str:
-        return f"idx-{self.entity.id}"
+        return entry_anchor(self.entity.id)
 
 
 @dataclass(frozen=True)
@@ -133,15 +130,16 @@ class SeeReference:
 
     form: str
     target: Entity
+    is_see: ClassVar[bool] = True
 
     @property
     def anchor(self) -> str:
-        return f"idx-{self.target.id}"
+        return entry_anchor(self.target.id)
 
 
 @dataclass(frozen=True)
 class IndexSection:
-    kind: EntityKind
+    kind: str  # the id of its index type
     title: str
     anchor: str
     rows: tuple[IndexEntry | SeeReference, ...]
@@ -154,7 +152,7 @@ class NoteView:
 
     @property
     def anchor(self) -> str:
-        return f"note-{self.note.id}"
+        return note_anchor(self.note.id)
 
 
 @dataclass(frozen=True)
@@ -166,6 +164,7 @@ class BookView:
     key_events: tuple[EventView, ...]
     key_people: tuple[Entity, ...]
     demands: tuple[DemandView, ...]
+    locale: Locale
 
     @property
     def note_numbers(self) -> dict[str, int]:
@@ -180,6 +179,10 @@ class BookView:
         return tuple(n for n in self.notes if n.note.id in used)
 
     @property
+    def demand_parts(self) -> tuple[PartView, ...]:
+        return tuple(p for p in self.parts if p.part.kind is PartKind.DEMANDS)
+
+    @property
     def events(self) -> tuple[EventView, ...]:
         out: list[EventView] = []
         for part in self.parts:
@@ -192,34 +195,101 @@ class BookView:
 def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookView:
     """Gather, group and cross-link everything an edition prints."""
     wanted = set(edition.parts) if edition and edition.parts else {p.id for p in manuscript.parts}
+    locale = book_locale(manuscript)
+    dates = _Dates(locale, spans_years(manuscript))
     parts = [p for p in manuscript.parts if p.id in wanted]
     events = [e for e in manuscript.events if e.part in wanted]
     demand_links, event_links = _links(manuscript, {e.id for e in events})
     demand_by_id = {d.id: d for d in manuscript.demands}
     event_views = {
         e.id: _event_view(e, [(demand_by_id[did], rel) for did, rel in event_links.get(e.id, [])
-                              if did in demand_by_id])
+                              if did in demand_by_id], dates)
         for e in events
     }
     demand_views = tuple(
-        DemandView(d, tuple(EventRef(event_views[eid], rel)
+        DemandView(d, tuple(EventRef(event_views[eid], rel, locale.relation(rel))
                             for eid, rel in demand_links.get(d.id, []) if eid in event_views))
         for d in manuscript.demands
     )
-    part_views = tuple(_part_view(p, event_views, demand_views) for p in parts)
-    owners = _mention_owners(part_views)
+    part_views = tuple(_part_view(p, event_views, demand_views, dates) for p in parts)
+    notes = _notes(manuscript, part_views, dates)
+    owners = _mention_owners(part_views, notes, dates)
     return BookView(
-        meta=manuscript.meta,
+        meta=_typeset_meta(manuscript.meta, locale),
         parts=part_views,
-        indexes=_indexes(manuscript, owners),
-        notes=_notes(manuscript, part_views),
+        indexes=_indexes(manuscript, owners, locale),
+        notes=notes,
         key_events=tuple(v for v in event_views.values() if v.event.key),
         key_people=tuple(sorted(
-            (e for e in manuscript.entities_of(EntityKind.PERSON) if e.key),
-            key=lambda e: hu_sort_key(e.sort),
+            (_typeset_entity(e, locale) for e in manuscript.people if e.key),
+            key=lambda e: locale.sort_key(e.sort),
         )),
         demands=demand_views,
+        locale=locale,
     )
+
+
+# ---------------------------------------------------------------- typography of plain fields
+# Running text and headlines with markup are typeset as they are rendered (render.inline);
+# every plain field the view hands on is typeset here, so that no output prints a
+# straight quote or a spaced hyphen, whichever template or builder prints it.
+
+
+def _typeset_meta(meta: BookMeta, locale: Locale) -> BookMeta:
+    t = locale.typeset
+    return replace(
+        meta,
+        title=t(meta.title), subtitle=t(meta.subtitle),
+        rights=t(meta.rights), description=t(meta.description),
+        keywords=tuple(t(k) for k in meta.keywords),
+        editors=tuple(replace(c, name=t(c.name)) for c in meta.editors),
+        source=replace(meta.source, title=t(meta.source.title), note=t(meta.source.note)),
+        timeline_caption=t(meta.timeline_caption),
+    )
+
+
+def _typeset_entity(entity: Entity, locale: Locale) -> Entity:
+    t = locale.typeset
+    return replace(entity, name=t(entity.name), role=t(entity.role),
+                   expansion=t(entity.expansion))
+
+
+def book_locale(manuscript: Manuscript) -> Locale:
+    """The book's locale: its language's catalogue with the book's own ``labels:``."""
+    return locale_for(manuscript.meta.language).with_labels(manuscript.meta.labels)
+
+
+def spans_years(manuscript: Manuscript) -> bool:
+    """True when the book's days fall in more than one year: every date then carries its year.
+
+    A month-precision date always carries its year, so only day dates count.
+    """
+    years = {y for e in manuscript.events if e.date.precision is DatePrecision.DAY
+             for y in (e.date.start.year, e.date.end.year)}
+    return len(years) > 1
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """How the view labels dates and times: the locale, and whether years are shown."""
+
+    locale: Locale
+    with_year: bool
+
+    def when(self, event: Event) -> str:
+        """The clock time or time of day of an event: ``21:30``, ``este`` or empty."""
+        if event.time:
+            return event.time
+        return self.locale.time_of_day(event.time_of_day) if event.time_of_day else ""
+
+    def reference(self, event: Event) -> str:
+        """``okt. 23., 21:30`` — how a cross-reference names an event."""
+        short = self.locale.short_date(event.date, with_year=self.with_year)
+        moment = self.when(event)
+        return f"{short}, {moment}" if moment else short
+
+    def demand(self, demand: Demand) -> str:
+        return self.locale.demand_point(demand.label)
 
 
 def _links(manuscript: Manuscript, event_ids: set[str]) -> tuple[
@@ -237,88 +307,108 @@ def _links(manuscript: Manuscript, event_ids: set[str]) -> tuple[
     return by_demand, by_event
 
 
-def _event_view(event: Event, links: list[tuple[Demand, Relation]]) -> EventView:
-    return EventView(event=event, when=when(event), date_label=long_date(event.date),
-                     reference=event_reference(event),
-                     demands=tuple(DemandRef(demand, rel) for demand, rel in links))
+def _event_view(event: Event, links: list[tuple[Demand, Relation]], dates: _Dates) -> EventView:
+    return EventView(event=replace(event, title=dates.locale.typeset(event.title)),
+                     when=dates.when(event),
+                     date_label=dates.locale.long_date(event.date, with_year=True),
+                     reference=dates.reference(event),
+                     demands=tuple(DemandRef(demand, rel, dates.demand(demand),
+                                             dates.locale.relation(rel))
+                                   for demand, rel in links))
 
 
 def _part_view(part: Part, events: dict[str, EventView],
-               demands: tuple[DemandView, ...]) -> PartView:
+               demands: tuple[DemandView, ...], dates: _Dates) -> PartView:
     mine = tuple(v for v in events.values() if v.event.part == part.id)
+    part = replace(part, title=dates.locale.typeset(part.title))
     if part.kind is PartKind.DEMANDS:
         return PartView(part, demands=demands)
     if part.kind is PartKind.DAYS:
-        return PartView(part, groups=_group_days(mine))
-    return PartView(part, events=mine)
+        return PartView(part, groups=_group_days(tuple(replace(v, stamp=v.when) for v in mine),
+                                                 dates))
+    return PartView(part, events=tuple(replace(v, stamp=v.date_label) for v in mine))
 
 
-def _group_days(events: tuple[EventView, ...]) -> tuple[DayGroup, ...]:
+def _group_days(events: tuple[EventView, ...], dates: _Dates) -> tuple[DayGroup, ...]:
     groups: list[DayGroup] = []
     for view in events:
         date = view.event.date
         key = date.start.isoformat() if date.is_single_day else view.event.id
-        anchor = f"day-{key}"
+        anchor = day_anchor(key)
         if groups and groups[-1].anchor == anchor:
             last = groups[-1]
             groups[-1] = DayGroup(last.anchor, last.heading, last.date, (*last.events, view))
             continue
-        heading = day_heading(date.start) if date.is_single_day else long_date(date)
+        heading = (dates.locale.day_heading(date.start) if date.is_single_day
+                   else dates.locale.long_date(date, with_year=True))
         groups.append(DayGroup(anchor, heading, date.start, (view,)))
     return tuple(groups)
 
 
-def _texts(parts: tuple[PartView, ...]) -> list[tuple[str, str, RichText]]:
+def _texts(parts: tuple[PartView, ...], dates: _Dates) -> list[tuple[str, str, RichText]]:
     """(owner id, label, text) of every running text, in reading order."""
     out: list[tuple[str, str, RichText]] = []
     for part in parts:
         for demand in part.demands:
-            out.append((demand.anchor, f"{demand.demand.label}\u00a0pont", demand.demand.text))
+            out.append((demand.anchor, dates.demand(demand.demand), demand.demand.text))
         for view in (*part.events, *(v for g in part.groups for v in g.events)):
-            out.append((view.anchor, short_date(view.event.date), view.event.text))
+            label = dates.locale.short_date(view.event.date, with_year=dates.with_year)
+            if view.event.heading.children:
+                out.append((view.anchor, label, RichText((view.event.heading,))))
+            out.append((view.anchor, label, view.event.text))
     return out
 
 
-def _mention_owners(parts: tuple[PartView, ...]) -> dict[str, list[MentionRef]]:
+def _mention_owners(parts: tuple[PartView, ...], notes: tuple[NoteView, ...],
+                    dates: _Dates) -> dict[str, list[MentionRef]]:
+    """Each entity's mentions: in the running texts and headlines, then in the notes (a
+    note's mention is labelled like the text that refers to the note)."""
     by_entity: dict[str, list[MentionRef]] = defaultdict(list)
-    for owner, label, text in _texts(parts):
+    note_labels: dict[str, str] = {}
+    for owner, label, text in _texts(parts, dates):
         for node in text.inlines():
             if isinstance(node, Mention):
                 for entity_id in node.entity_ids:
                     by_entity[entity_id].append(MentionRef(node.anchor, owner, label))
+            elif isinstance(node, NoteRef | Correction) and node.note_id:
+                note_labels.setdefault(node.note_id, label)
+    for note in notes:
+        for node in note.note.text.inlines():
+            if isinstance(node, Mention):
+                for entity_id in node.entity_ids:
+                    by_entity[entity_id].append(MentionRef(
+                        node.anchor, note.anchor, note_labels.get(note.note.id, "")))
     return by_entity
 
 
-def _indexes(manuscript: Manuscript,
-             owners: dict[str, list[MentionRef]]) -> tuple[IndexSection, ...]:
+def _indexes(manuscript: Manuscript, owners: dict[str, list[MentionRef]],
+             locale: Locale) -> tuple[IndexSection, ...]:
     sections: list[IndexSection] = []
-    for kind in EntityKind:
+    for index_type in manuscript.indexes:
         rows: list[tuple[tuple[object, ...], IndexEntry | SeeReference]] = []
-        for entity in manuscript.entities_of(kind):
-            rows.append((hu_sort_key(entity.sort),
-                         IndexEntry(entity, tuple(owners.get(entity.id, ())))))
+        for entity in manuscript.entities_of(index_type.id):
+            shown = _typeset_entity(entity, locale)
+            rows.append((locale.sort_key(entity.sort),
+                         IndexEntry(shown, tuple(owners.get(entity.id, ())))))
             for variant in entity.variants:
-                rows.append((hu_sort_key(variant), SeeReference(variant, entity)))
+                rows.append((locale.sort_key(variant),
+                             SeeReference(locale.typeset(variant), shown)))
         if rows:
             rows.sort(key=lambda row: row[0])
-            title = _label("index_titles", kind.value)
-            sections.append(IndexSection(kind, title, INDEX_ANCHORS[kind],
+            title = locale.typeset(index_type.title) or locale.word(f"index.{index_type.word}")
+            sections.append(IndexSection(index_type.id, title, index_anchor(index_type.id),
                                          tuple(r for _k, r in rows)))
     return tuple(sections)
 
 
-def _notes(manuscript: Manuscript, parts: tuple[PartView, ...]) -> tuple[NoteView, ...]:
+def _notes(manuscript: Manuscript, parts: tuple[PartView, ...],
+           dates: _Dates) -> tuple[NoteView, ...]:
     by_id = {n.id: n for n in manuscript.notes}
     order: list[str] = []
-    for _owner, _label, text in _texts(parts):
+    for _owner, _label, text in _texts(parts, dates):
         for node in text.inlines():
             if isinstance(node, NoteRef | Correction) and node.note_id in by_id \
                     and node.note_id not in order:
                 order.append(node.note_id)
     return tuple(NoteView(by_id[nid], i) for i, nid in enumerate(order, start=1))
 
-
-def _label(group: str, key: str) -> str:
-    words = LABELS_HU[group]
-    assert isinstance(words, dict)
-    return str(words[key])

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 
+from ..locale import Locale
 from ..manuscript.model import (
     Correction,
     Emphasis,
-    EntityKind,
+    IndexType,
     Inline,
     Link,
     Manuscript,
@@ -18,21 +19,29 @@ from ..manuscript.model import (
     Text,
 )
 from .book import BookView, DemandView, EventView, IndexEntry, SeeReference, build_view
-from .labels import LABELS_HU
-from .typography import typeset
+from .inline import text_runs
 
 # ---------------------------------------------------------------- plain text
 
 
-def _plain(nodes: tuple[Inline, ...], notes: dict[str, int]) -> str:
+def _plain(nodes: tuple[Inline, ...], notes: dict[str, int], locale: Locale) -> str:
+    """One paragraph as text: its runs typeset together, note numbers in brackets."""
+    return _plain_runs(nodes, notes, iter(locale.typeset_runs(list(text_runs(nodes)))))
+
+
+def _plain_runs(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator[str]) -> str:
     out: list[str] = []
     for node in nodes:
         if isinstance(node, Text):
-            out.append(typeset(node.text))
+            out.append(next(runs))
         elif isinstance(node, Emphasis | Mention | Link):
-            out.append(_plain(node.children, notes))
+            out.append(_plain_runs(node.children, notes, runs))
         elif isinstance(node, Correction):
-            out.append(typeset(node.printed) + _note_mark(node.note_id, notes))
+            if node.corrected:  # the same runs as inline.text_runs: brackets, then the content
+                opening = next(runs)
+                inner = _plain_runs(node.content, notes, runs)
+                out.append(opening + inner + next(runs))
+            out.append(_note_mark(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_note_mark(node.note_id, notes))
     return "".join(out)
@@ -42,8 +51,8 @@ def _note_mark(note_id: str, notes: dict[str, int]) -> str:
     return f"[{notes[note_id]}]" if note_id in notes else ""
 
 
-def _paragraphs(text: RichText, notes: dict[str, int]) -> list[str]:
-    return [_plain(p.children, notes) for p in text.paragraphs]
+def _paragraphs(text: RichText, notes: dict[str, int], locale: Locale) -> list[str]:
+    return [_plain(p.children, notes, locale) for p in text.paragraphs]
 
 
 def _event_heading(view: EventView, in_days: bool) -> str:
@@ -51,8 +60,8 @@ def _event_heading(view: EventView, in_days: bool) -> str:
     return f"{moment} – {view.event.title}" if moment else view.event.title
 
 
-def _demand_line(view: DemandView, notes: dict[str, int]) -> str:
-    return f"{view.demand.label} " + " ".join(_paragraphs(view.demand.text, notes))
+def _demand_line(view: DemandView, notes: dict[str, int], locale: Locale) -> str:
+    return f"{view.demand.label} " + " ".join(_paragraphs(view.demand.text, notes, locale))
 
 
 def text_lines(view: BookView) -> Iterator[str]:
@@ -65,23 +74,23 @@ def text_lines(view: BookView) -> Iterator[str]:
         yield part.part.title
         for demand in part.demands:
             yield ""
-            yield _demand_line(demand, notes)
+            yield _demand_line(demand, notes, view.locale)
         for event in part.events:
             yield ""
             yield _event_heading(event, in_days=False)
-            yield from _paragraphs(event.event.text, notes)
+            yield from _paragraphs(event.event.text, notes, view.locale)
         for group in part.groups:
             yield ""
             yield group.heading
             for event in group.events:
                 yield ""
                 yield _event_heading(event, in_days=True)
-                yield from _paragraphs(event.event.text, notes)
+                yield from _paragraphs(event.event.text, notes, view.locale)
     if view.notes:
         yield ""
-        yield str(LABELS_HU["notes"])
+        yield view.locale.word("notes")
         for note in view.notes:
-            yield f"{note.number}. " + " ".join(_paragraphs(note.note.text, notes))
+            yield f"{note.number}. " + " ".join(_paragraphs(note.note.text, notes, view.locale))
 
 
 def export_text(manuscript: Manuscript) -> str:
@@ -101,15 +110,12 @@ def export_json(manuscript: Manuscript) -> str:
         for section in view.indexes for row in section.rows if isinstance(row, IndexEntry)
     }
 
-    def entity(kind: EntityKind) -> list[dict[str, object]]:
+    def entity(index_type: IndexType) -> list[dict[str, object]]:
         out: list[dict[str, object]] = []
-        for e in manuscript.entities_of(kind):
+        for e in manuscript.entities_of(index_type.id):
             item: dict[str, object] = {"id": e.id, "name": e.name, "sort": e.sort,
                                        "mentions": mentions.get(e.id, [])}
-            if kind is EntityKind.PERSON:
-                item.update(born=e.born, died=e.died, role=e.role)
-            if kind is EntityKind.ORGANIZATION:
-                item["expansion"] = e.expansion
+            item.update({name: getattr(e, name) for name in index_type.fields})
             if e.variants:
                 item["variants"] = list(e.variants)
             out.append(item)
@@ -124,23 +130,23 @@ def export_json(manuscript: Manuscript) -> str:
             {"id": v.event.id, "part": v.event.part, "date": _iso(v), "time": v.event.time,
              "time_of_day": v.event.time_of_day.value if v.event.time_of_day else "",
              "title": v.event.title, "key": v.event.key,
-             "text": "\n\n".join(_paragraphs(v.event.text, notes)),
+             "text": "\n\n".join(_paragraphs(v.event.text, notes, view.locale)),
              "demands": [{"demand": r.demand.id, "relation": r.relation.value}
                          for r in v.demands]}
             for v in view.events
         ],
         "demands": [
             {"id": d.demand.id, "number": d.demand.label.rstrip("."), "first": d.demand.first,
-             "last": d.demand.last, "text": " ".join(_paragraphs(d.demand.text, notes)),
+             "last": d.demand.last,
+             "text": " ".join(_paragraphs(d.demand.text, notes, view.locale)),
              "events": [{"event": r.event.anchor, "relation": r.relation.value}
                         for r in d.events]}
             for d in view.demands
         ],
-        "people": entity(EntityKind.PERSON),
-        "places": entity(EntityKind.PLACE),
-        "organizations": entity(EntityKind.ORGANIZATION),
+        **{t.id: entity(t) for t in manuscript.indexes},
         "notes": [{"id": n.note.id, "number": n.number,
-                   "text": " ".join(_paragraphs(n.note.text, notes))} for n in view.notes],
+                   "text": " ".join(_paragraphs(n.note.text, notes, view.locale))}
+                  for n in view.notes],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -170,21 +176,30 @@ def _md_escape(text: str) -> str:
     return text.translate(_MD_SPECIAL)
 
 
-def _md(nodes: tuple[Inline, ...], notes: dict[str, int]) -> str:
+def _md_paragraph(nodes: tuple[Inline, ...], notes: dict[str, int], locale: Locale) -> str:
+    """One paragraph as Markdown, its runs typeset together."""
+    return _md(nodes, notes, iter(locale.typeset_runs(list(text_runs(nodes)))))
+
+
+def _md(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator[str]) -> str:
     out: list[str] = []
     for node in nodes:
         if isinstance(node, Text):
-            out.append(_md_escape(typeset(node.text)))
+            out.append(_md_escape(next(runs)))
         elif isinstance(node, Emphasis):
             mark = "**" if node.strong else "*"
-            out.append(mark + _md(node.children, notes) + mark)
+            out.append(mark + _md(node.children, notes, runs) + mark)
         elif isinstance(node, Mention):
-            out.append(f"[{_md(node.children, notes)}]"
+            out.append(f"[{_md(node.children, notes, runs)}]"
                        f"{{#{node.anchor} .mention ref=\"{' '.join(node.entity_ids)}\"}}")
         elif isinstance(node, Link):
-            out.append(f"[{_md(node.children, notes)}]({node.href})")
+            out.append(f"[{_md(node.children, notes, runs)}]({node.href})")
         elif isinstance(node, Correction):
-            out.append(_md_escape(typeset(node.printed)) + _md_note(node.note_id, notes))
+            if node.corrected:  # the same runs as inline.text_runs: brackets, then the content
+                opening = _md_escape(next(runs))
+                inner = _md(node.content, notes, runs)
+                out.append(opening + inner + _md_escape(next(runs)))
+            out.append(_md_note(node.note_id, notes))
         elif isinstance(node, NoteRef):
             out.append(_md_note(node.note_id, notes))
     return "".join(out)
@@ -213,23 +228,26 @@ def export_markdown(manuscript: Manuscript) -> str:
     for part in view.parts:
         lines += [f"# {_md_escape(part.part.title)} {{#{part.anchor}}}", ""]
         for demand in part.demands:
-            text = " ".join(_md(p.children, notes) for p in demand.demand.text.paragraphs)
+            text = " ".join(_md_paragraph(p.children, notes, view.locale)
+                            for p in demand.demand.text.paragraphs)
             refs = ", ".join(f"[{r.event.reference}](#{r.event.anchor})" for r in demand.events)
             lines += [f"[{demand.demand.label}]{{#{demand.anchor}}} {text}"
                       + (f" (→ {refs})" if refs else ""), ""]
         for event in part.events:
-            lines += _md_event(event, f"{event.date_label} – ", "##", notes)
+            lines += _md_event(event, f"{event.date_label} – ", "##", notes, view.locale)
         for group in part.groups:
             lines += [f"## {group.heading} {{#{group.anchor}}}", ""]
             for event in group.events:
-                lines += _md_event(event, f"{event.when} – " if event.when else "", "###", notes)
+                lines += _md_event(event, f"{event.when} – " if event.when else "", "###", notes,
+                                   view.locale)
     labels = {e.anchor: e.reference for e in view.events}
-    labels.update({d.anchor: f"{d.demand.label} pont" for d in view.demands})
+    labels.update({d.anchor: view.locale.demand_point(d.demand.label) for d in view.demands})
     for section in view.indexes:
         lines += [f"# {section.title} {{#{section.anchor} .unnumbered}}", ""]
         for row in section.rows:
             if isinstance(row, SeeReference):
-                lines.append(f"- *{_md_escape(row.form)}* → lásd [{_md_escape(row.target.name)}]"
+                lines.append(f"- *{_md_escape(row.form)}* → {view.locale.word('see')} "
+                             f"[{_md_escape(row.target.name)}]"
                              f"(#{row.anchor})")
                 continue
             entity = row.entity
@@ -245,14 +263,16 @@ def export_markdown(manuscript: Manuscript) -> str:
                          f"{_md_escape(extra)}: {refs}")
         lines.append("")
     for note in view.notes:
-        text = " ".join(_md(p.children, notes) for p in note.note.text.paragraphs)
+        text = " ".join(_md_paragraph(p.children, notes, view.locale)
+                        for p in note.note.text.paragraphs)
         lines += [f"[^{note.note.id}]: {text}", ""]
     return "\n".join(lines)
 
 
-def _md_event(event: EventView, prefix: str, level: str, notes: dict[str, int]) -> list[str]:
+def _md_event(event: EventView, prefix: str, level: str, notes: dict[str, int],
+              locale: Locale) -> list[str]:
     out = [f"{level} {_md_escape(prefix + event.event.title)} {{#{event.anchor}}}", ""]
-    out += [_md(p.children, notes) for p in event.event.text.paragraphs]
+    out += [_md_paragraph(p.children, notes, locale) for p in event.event.text.paragraphs]
     if event.demands:
         out += ["", "→ " + ", ".join(f"[{r.label}](#{r.demand.id})" for r in event.demands)]
     return [*out, ""]

@@ -9,9 +9,6 @@ from markupsafe import Markup, escape
 
 from ..manuscript.model import PartKind
 from .book import BookView, EventView
-from .dates import MONTHS_SHORT, WEEKDAYS
-from .labels import LABELS_HU
-from .typography import typeset
 
 
 @dataclass(frozen=True)
@@ -53,20 +50,21 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
     ]
     heights = [max(1, len(keys)) for _day, keys in rows]
     total = sum(heights) * ROW + 10
-    caption = str(LABELS_HU["timeline_caption"])
+    locale = view.locale
+    caption = locale.typeset(view.meta.timeline_caption or locale.word("timeline_caption"))
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {total:.0f}" '
         f'role="img" aria-labelledby="timeline-title timeline-desc" class="timeline-svg">',
         f'<title id="timeline-title">{escape(caption)}</title>',
-        f'<desc id="timeline-desc">{escape(_description(rows))}</desc>',
+        f'<desc id="timeline-desc">{escape(_description(rows, view))}</desc>',
         f'<line x1="{AXIS_X}" y1="4" x2="{AXIS_X}" y2="{total - 4:.0f}" '
         'stroke="#000" stroke-width="1.2"/>',
     ]
     items: list[TimelineItem] = []
     y = 5.0
     for (day, keys), height in zip(rows, heights, strict=True):
-        label = f"{MONTHS_SHORT[day.month - 1]} {day.day}."
-        weekday = WEEKDAYS[day.weekday()][:3]
+        label = locale.day_month(day)
+        weekday = locale.weekday_short(day)
         parts.append(
             f'<text x="{LABEL_X}" y="{y + 10:.1f}" text-anchor="end" font-size="8.5" '
             f'font-family="BB Sans" font-weight="600">{escape(label)} '
@@ -76,7 +74,7 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
         parts.append(f'<circle cx="{AXIS_X}" cy="{y + 7:.1f}" r="3.2" fill="{filled}" '
                      'stroke="#000" stroke-width="1"/>')
         for i, event in enumerate(keys):
-            text = typeset(event.event.title)
+            text = locale.typeset(event.event.title)
             moment = f"{event.when} " if event.when else ""
             parts.append(
                 f'<text x="{TEXT_X}" y="{y + 10 + i * ROW:.1f}" font-size="8.5" '
@@ -88,10 +86,10 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
     return TimelineFigure(Markup("".join(parts)), caption, tuple(items))
 
 
-def _description(rows: list[tuple[dt.date, list[EventView]]]) -> str:
+def _description(rows: list[tuple[dt.date, list[EventView]]], view: BookView) -> str:
     lines = []
     for day, keys in rows:
-        label = f"{MONTHS_SHORT[day.month - 1]} {day.day}."
-        titles = "; ".join(typeset(e.event.title) for e in keys) or "–"
+        label = view.locale.day_month(day)
+        titles = "; ".join(view.locale.typeset(e.event.title) for e in keys) or "–"
         lines.append(f"{label}: {titles}")
     return " ".join(lines)

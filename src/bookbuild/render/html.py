@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import jinja2
-from jinja2.loaders import split_template_path
 from markupsafe import Markup
 
-from ..errors import BookbuildError
-from ..manuscript.model import Edition, Paragraph, RichText
+from ..manuscript.model import Edition
 from .book import BookView, IndexEntry
-from .dates import MONTHS
-from .inline import Linker, render_inlines, render_text
-from .labels import LABELS_HU
+from .context import TEXT_FILTERS, LayoutContext, current_linker
+from .inline import Linker
+from .labels import template_labels
+from .sandbox import ConfinedLoader, LayoutSandbox, render
 
 PACKAGE_LAYOUTS = Path(__file__).resolve().parent.parent / "_layouts"
 SOURCE_LAYOUTS = Path(__file__).resolve().parents[3] / "layouts"
@@ -36,29 +34,6 @@ def layout_dirs(project_layouts: Path | None) -> list[Path]:
     return dirs
 
 
-class ConfinedLoader(jinja2.FileSystemLoader):
-    """Templates from the layout folders only: one that is a symbolic link leading out of
-    them is refused before it is read (a project's template could otherwise print any
-    file of the machine into the book)."""
-
-    def get_source(self, environment: jinja2.Environment,
-                   template: str) -> tuple[str, str, Callable[[], bool]]:
-        pieces = split_template_path(template)
-        for folder in self.searchpath:
-            candidate = Path(folder, *pieces)
-            if candidate.is_file():
-                real, roots = candidate.resolve(), [Path(f).resolve() for f in self.searchpath]
-                if not any(real == root or root in real.parents for root in roots):
-                    raise BookbuildError(
-                        f"layout template '{template}' is a symbolic link to {real}, "
-                        "outside the layout folders",
-                        "copy the file into layouts/: a build reads only the project's own "
-                        "files",
-                    )
-                break
-        return super().get_source(environment, template)
-
-
 def stylesheet_paths(dirs: Sequence[Path], layout: str) -> list[Path]:
     """The base stylesheet, then the layout's own, each from the first folder that has it."""
     found = []
@@ -69,15 +44,9 @@ def stylesheet_paths(dirs: Sequence[Path], layout: str) -> list[Path]:
     return found
 
 
-def make_environment(dirs: list[Path]) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=ConfinedLoader([str(d) for d in dirs]),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+def make_environment(dirs: list[Path]) -> LayoutSandbox:
+    """The layouts' sandbox over ``dirs`` (the project's layouts first)."""
+    return LayoutSandbox(ConfinedLoader([str(d) for d in dirs]), dirs)
 
 
 @dataclass(frozen=True)
@@ -93,39 +62,21 @@ class PageContext:
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
-def build_date_label(date: dt.date) -> str:
-    return f"{date.year}. {MONTHS[date.month - 1]} {date.day}."
-
-
-def render_page(env: jinja2.Environment, template: str, view: BookView,
+def render_page(env: LayoutSandbox, template: str, view: BookView,
                 context: PageContext) -> str:
     """Render ``template`` for ``view``; all manuscript text is escaped on the way."""
-    linker = context.linker
-
-    def rich(text: RichText, owner: str = "") -> Markup:
-        return render_text(text, linker, owner=owner)
-
-    def rich_inline(paragraph: Paragraph) -> Markup:
-        return render_inlines(paragraph.children, linker)
-
-    def href(target: str) -> str:
-        return linker.href(target[1:]) if target.startswith("#") else target
-
-    env.filters.update(rich=rich, rich_inline=rich_inline, href=href)
-    authors = ", ".join(c.name for c in view.meta.editors)
-    values: dict[str, object] = {
-        "book": view,
-        "edition": context.edition,
-        "labels": LABELS_HU,
-        "authors": authors,
-        "build_date": context.build_date.isoformat(),
-        "build_date_label": build_date_label(context.build_date),
-        "stylesheets": context.stylesheets,
-        "font_faces": Markup(context.font_faces),
-        "locators": context.locators,
-        "show_demand_events": True,
-        "timeline_figure": None,
-        "cover_figure": None,
-    }
-    values.update(context.extra)
-    return env.get_template(template).render(**values)
+    linker = replace(context.linker, locale=view.locale)
+    env.filters.update(TEXT_FILTERS)
+    layout_context = LayoutContext(
+        book=view,
+        edition=context.edition,
+        labels=template_labels(view.locale),
+        authors=", ".join(c.name for c in view.meta.editors),
+        build_date=context.build_date.isoformat(),
+        build_date_label=view.locale.build_date(context.build_date),
+        stylesheets=context.stylesheets,
+        font_faces=Markup(context.font_faces),
+        locators=context.locators,
+    ).with_values(context.extra)
+    with current_linker(linker):
+        return render(env, template, layout_context.values())

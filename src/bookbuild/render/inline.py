@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
 
+from ..locale import Locale
+from ..manuscript.anchors import entry_anchor, note_anchor
 from ..manuscript.model import (
     Correction,
     Emphasis,
@@ -18,8 +20,6 @@ from ..manuscript.model import (
     Text,
     walk,
 )
-from .hyphenate import hyphenate_text
-from .typography import typeset
 
 
 def _same_document(target: str) -> str:
@@ -34,6 +34,7 @@ class Linker:
     link_mentions: bool = True  # mentions link back to their index entry
     hyphenate: bool = False  # insert safe soft hyphens (print)
     note_numbers: dict[str, int] = field(default_factory=dict)
+    locale: Locale | None = None  # the book's typography and hyphenation (set by render_page)
 
 
 def render_text(text: RichText, linker: Linker, *, owner: str = "") -> Markup:
@@ -47,42 +48,67 @@ def render_text(text: RichText, linker: Linker, *, owner: str = "") -> Markup:
 
 
 def render_inlines(nodes: tuple[Inline, ...], linker: Linker) -> Markup:
-    return Markup("").join(_node(node, linker) for node in nodes)
+    """One paragraph's inline nodes, its text runs typeset together (quotes across mentions)."""
+    if linker.locale is None:
+        raise ValueError("render_inlines needs a Linker with the book's locale")
+    runs = iter(linker.locale.typeset_runs(list(text_runs(nodes))))
+    return _inlines(nodes, linker, runs)
 
 
-def _text(value: str, linker: Linker) -> Markup:
-    value = typeset(value)
-    if linker.hyphenate:
-        value = hyphenate_text(value)
+def text_runs(nodes: tuple[Inline, ...]) -> Iterator[str]:
+    """The text runs of ``nodes`` in reading order (what typography sees as one paragraph)."""
+    for node in nodes:
+        if isinstance(node, Text):
+            yield node.text
+        elif isinstance(node, Emphasis | Mention | Link):
+            yield from text_runs(node.children)
+        elif isinstance(node, Correction) and node.corrected:
+            opening, closing = node.brackets  # an insertion stands in square brackets
+            yield opening
+            yield from text_runs(node.content)
+            yield closing
+
+
+def _inlines(nodes: tuple[Inline, ...], linker: Linker, runs: Iterator[str]) -> Markup:
+    return Markup("").join(_node(node, linker, runs) for node in nodes)
+
+
+def _text(runs: Iterator[str], linker: Linker) -> Markup:
+    value = next(runs)
+    if linker.hyphenate and linker.locale is not None:
+        value = linker.locale.hyphenate(value)
     return escape(value)
 
 
-def _node(node: Inline, linker: Linker) -> Markup:
+def _node(node: Inline, linker: Linker, runs: Iterator[str]) -> Markup:
     if isinstance(node, Text):
-        return _text(node.text, linker)
+        return _text(runs, linker)
     if isinstance(node, Emphasis):
         tag = "strong" if node.strong else "em"
-        return Markup("<{0}>{1}</{0}>").format(tag, render_inlines(node.children, linker))
+        return Markup("<{0}>{1}</{0}>").format(tag, _inlines(node.children, linker, runs))
     if isinstance(node, Mention):
         refs = " ".join(node.entity_ids)
         if linker.link_mentions:
             # a link may not hold a link: the note references inside go right after it
-            inner = render_inlines(node.children, replace(linker, note_numbers={}))
+            inner = _inlines(node.children, replace(linker, note_numbers={}), runs)
             notes = Markup("").join(_note_ref(n.note_id, linker) for n in walk(node.children)
                                     if isinstance(n, NoteRef | Correction))
             return Markup('<a class="mention" id="{}" href="{}" data-ref="{}">{}</a>{}').format(
-                node.anchor, linker.href(f"idx-{node.entity_ids[0]}"), refs, inner, notes)
-        inner = render_inlines(node.children, linker)
+                node.anchor, linker.href(entry_anchor(node.entity_ids[0])), refs, inner, notes)
+        inner = _inlines(node.children, linker, runs)
         return Markup('<span class="mention" id="{}" data-ref="{}">{}</span>').format(
             node.anchor, refs, inner)
     if isinstance(node, Link):
-        inner = render_inlines(node.children, linker)
+        inner = _inlines(node.children, linker, runs)
         href = linker.href(node.href[1:]) if node.href.startswith("#") else node.href
         return Markup('<a href="{}">{}</a>').format(href, inner)
     if isinstance(node, NoteRef):
         return _note_ref(node.note_id, linker)
     if isinstance(node, Correction):
-        shown = _text(node.printed, linker) if node.printed else Markup("")
+        shown = Markup("")
+        if node.corrected:
+            shown = (_text(runs, linker) + _inlines(node.content, linker, runs)
+                     + _text(runs, linker))
         return Markup('<span class="correction">{}</span>{}').format(
             shown, _note_ref(node.note_id, linker))
     raise TypeError(f"unknown inline node {node!r}")  # pragma: no cover
@@ -93,4 +119,4 @@ def _note_ref(note_id: str, linker: Linker) -> Markup:
     if not number:
         return Markup("")
     return Markup('<sup class="noteref"><a href="{}">{}</a></sup>').format(
-        linker.href(f"note-{note_id}"), number)
+        linker.href(note_anchor(note_id)), number)

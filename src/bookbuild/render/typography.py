@@ -1,77 +1,196 @@
-"""Hungarian typographic normalisation of plain text runs.
+"""Typographic normalisation of text runs, by the rules of the book's language.
 
-:func:`typeset` is applied at render time to text runs of the manuscript. The
-manuscript may already contain correct characters, so every step is idempotent:
-``typeset(typeset(x)) == typeset(x)``. :func:`strip_typography` maps text back to a
-plain comparison form, with ``strip_typography(typeset(x)) == strip_typography(x)``.
+A :class:`Typography` holds one language's rules: its quotation marks (from CLDR through
+ICU), its month names (CLDR) and the words that stay with a number before them (from the
+language's catalogue). :meth:`Typography.typeset_runs` typesets the runs of one paragraph
+together, so that a quotation mark's direction and nesting are decided across mentions,
+emphasis and links. Every step is idempotent (``typeset(typeset(x)) == typeset(x)``), and
+:func:`strip_typography` maps text back to a plain comparison form with
+``strip_typography(typeset(x)) == strip_typography(x)``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 __all__ = [
-    "CLOSE_INNER",
-    "CLOSE_QUOTE",
+    "ELLIPSIS",
     "EN_DASH",
     "NBSP",
-    "OPEN_INNER",
-    "OPEN_QUOTE",
-    "convert_ellipses",
-    "convert_number_ranges",
-    "convert_quotes",
-    "convert_spaced_hyphens",
-    "insert_date_spaces",
+    "WORD_JOINER",
+    "Quotes",
+    "Typography",
     "strip_typography",
-    "typeset",
 ]
 
 NBSP = "\u00a0"
 NARROW_NBSP = "\u202f"
 SOFT_HYPHEN = "\u00ad"
+WORD_JOINER = "\u2060"
 EN_DASH = "\u2013"
 EM_DASH = "\u2014"
 ELLIPSIS = "\u2026"
-OPEN_QUOTE = "\u201e"  # „
-CLOSE_QUOTE = "\u201d"  # ”
-OPEN_INNER = "\u00bb"  # »
-CLOSE_INNER = "\u00ab"  # «
-ENGLISH_OPEN_QUOTE = "\u201c"  # “ (never produced; read like a straight quote)
+APOSTROPHE = "\u2019"
+
+#: Every double or single quotation mark some language uses; a mark that is not one of
+#: the book's language is read like a straight quote (its direction from its context).
+_QUOTE_MARKS = "\"“”„‟»«‹›"
+_SINGLE_MARKS = "'‘‚‛"
 
 #: Characters after which a straight quote opens a quotation.
-_OPENING_CONTEXT = frozenset("([{-/" + EN_DASH + EM_DASH + OPEN_QUOTE + OPEN_INNER)
-
-_MONTHS = (
-    "január|február|március|április|május|június|július|augusztus|szeptember|október"
-    "|november|december"
-)
-_MONTH_ABBREVIATIONS = "jan|febr?|márc|ápr|máj|jún|júl|aug|szept|okt|nov|dec"
+_OPENING_CONTEXT = frozenset("([{-/" + EN_DASH + EM_DASH + _QUOTE_MARKS + _SINGLE_MARKS)
 
 _SPACED_HYPHEN_RE = re.compile(r"(?<=\s)-(?=\s|$)|^-(?=\s)")
 _SPACE_BEFORE_DASH_RE = re.compile(" (?=" + EN_DASH + r"(?:\s|$))")
 _RANGE_RE = re.compile(r"(?<![\w-])([0-9]{1,4})-([0-9]{1,4})(?![\w]|-[0-9])")
-_DAY_MONTH_RE = re.compile(r"(?<![\w.])([0-9]{1,2}\.) (?=(?:" + _MONTHS + r"|pont))")
-_NUMBER_PONT_RE = re.compile(r"(?<![\w.])([0-9]+) (?=pont)")
-_MONTH_DAY_RE = re.compile(
-    r"(?<!\w)((?:" + _MONTHS + r")|(?:" + _MONTH_ABBREVIATIONS + r")\.) (?=[0-9]{1,2}(?![0-9]))",
-    flags=re.IGNORECASE,
-)
+_DASH_BETWEEN_NUMBERS_RE = re.compile(r"(?<=[0-9])" + EN_DASH + r"(?=[0-9])")
+_DIGIT_GROUPS_RE = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d])")
 
 _STRIP_TABLE = str.maketrans(
     {
-        OPEN_QUOTE: '"',
-        CLOSE_QUOTE: '"',
-        OPEN_INNER: '"',
-        CLOSE_INNER: '"',
-        ENGLISH_OPEN_QUOTE: '"',
+        **{mark: '"' for mark in _QUOTE_MARKS + _SINGLE_MARKS + APOSTROPHE},
         EN_DASH: "-",
         EM_DASH: "-",
         NBSP: " ",
         NARROW_NBSP: " ",
         SOFT_HYPHEN: None,
+        WORD_JOINER: None,
         ELLIPSIS: "...",
     }
 )
+
+
+@dataclass(frozen=True)
+class Quotes:
+    """A language's quotation marks: outer ``open…close``, inner ``alt_open…alt_close``."""
+
+    open: str
+    close: str
+    alt_open: str
+    alt_close: str
+
+
+def _alternation(words: Sequence[str]) -> str:
+    unique = sorted({w.rstrip(".") for w in words if w.rstrip(".")}, key=lambda w: (-len(w), w))
+    return "|".join(re.escape(w) for w in unique) or "(?!)"
+
+
+@dataclass(frozen=True)
+class Typography:
+    """The typographic rules of one language."""
+
+    quotes: Quotes
+    months: tuple[str, ...] = ()  # month names and abbreviations, as dates print them
+    number_words: tuple[str, ...] = ()  # words glued to the number before them ("16 pont")
+    _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False,
+                                                  hash=False, repr=False)
+
+    def _pattern(self, name: str) -> re.Pattern[str]:
+        if name not in self._patterns:
+            months = _alternation(self.months)
+            words = _alternation(self.number_words)
+            sources = {
+                # "23. október", "5. Oktober", "27 March", "13. pont", "16 pontot"
+                "before": (r"(?<![\w.])([0-9]{1,2}\.?) (?=(?:" + months + r")(?!\w))"
+                           r"|(?<![\w.])([0-9]+\.?) (?=(?:" + words + "))"),
+                # "október 23", "okt. 23.", "March 27"
+                "after": r"(?<!\w)((?:" + months + r")(?!\w)\.?) (?=[0-9]{1,2}(?![0-9]))",
+            }
+            self._patterns[name] = re.compile(sources[name], flags=re.IGNORECASE)
+        return self._patterns[name]
+
+    # ------------------------------------------------------------ steps
+
+    def glue(self, text: str) -> str:
+        """No-break spaces where the language keeps words together.
+
+        A day number and its month ("23.\u00a0október", "5.\u00a0Oktober",
+        "27\u00a0March"), a month and its day ("október\u00a023", "March\u00a027"), a
+        number and the word counted ("16\u00a0pont"), groups of digits ("200\u00a0000"),
+        and the two ends of a number range ("(1773–\u20601859)"). A year keeps its normal
+        space ("1956. október").
+        """
+        text = self._pattern("before").sub(lambda m: (m.group(1) or m.group(2)) + NBSP, text)
+        text = self._pattern("after").sub(lambda m: m.group(1) + NBSP, text)
+        text = _DIGIT_GROUPS_RE.sub(lambda m: m.group().replace(" ", NBSP), text)
+        return _DASH_BETWEEN_NUMBERS_RE.sub(EN_DASH + WORD_JOINER, text)
+
+    def typeset(self, text: str) -> str:
+        """One text run typeset on its own (a title, a role, a caption)."""
+        return self.typeset_runs([text])[0]
+
+    def typeset_runs(self, runs: Sequence[str]) -> list[str]:
+        """The runs of one paragraph, typeset with the quotation state carried across them."""
+        local = [self.glue(convert_spaced_hyphens(convert_number_ranges(convert_ellipses(r))))
+                 for r in runs]
+        quoted = self.convert_quotes("".join(local))
+        out, start = [], 0
+        for run in local:
+            out.append(quoted[start:start + len(run)])
+            start += len(run)
+        return out
+
+    def convert_quotes(self, text: str) -> str:
+        """The language's quotation marks, nested by level; ’ for apostrophes.
+
+        Straight quotes and the marks of other languages take their direction from their
+        context; the language's own marks keep theirs and are re-nested by level (outer,
+        inner, outer …). A straight ``'`` inside or at the end of a word is an apostrophe
+        unless it closes a quotation it opened.
+        """
+        q = self.quotes
+        opening_marks, closing_marks = {q.open, q.alt_open}, {q.close, q.alt_close}
+        out = list(text)
+        stack: list[str] = []  # "d": opened by a double-like mark, "s": by a single one
+        for index, char in enumerate(text):
+            before = text[index - 1] if index else ""
+            after = text[index + 1] if index + 1 < len(text) else ""
+            if char == APOSTROPHE:
+                if stack and len(stack) % 2 == 0 and not after.isalnum():
+                    stack.pop()  # closes an inner quotation (English ‘…’)
+                    out[index] = q.alt_close
+                continue
+            if char in _SINGLE_MARKS and char not in opening_marks | closing_marks:
+                if (before.isalnum() and after.isalnum()) or (after.isdigit()
+                                                               and not before.isalnum()):
+                    out[index] = APOSTROPHE  # "don't", "'56"
+                elif _opens(before, after):
+                    out[index] = q.open if len(stack) % 2 == 0 else q.alt_open
+                    stack.append("s")
+                elif stack and (len(stack) % 2 == 0 or stack[-1] == "s"):
+                    stack.pop()  # closes an inner quotation, or one it opened
+                    out[index] = q.close if len(stack) % 2 == 0 else q.alt_close
+                else:
+                    out[index] = APOSTROPHE
+                continue
+            if char in opening_marks:  # the language's own marks keep their direction …
+                opening = not _closes(after)  # … unless their place says otherwise
+            elif char in closing_marks or char in _QUOTE_MARKS or char in _SINGLE_MARKS:
+                opening = _opens(before, after)
+            else:
+                continue
+            if opening:
+                out[index] = q.open if len(stack) % 2 == 0 else q.alt_open
+                stack.append("d")
+            else:
+                if stack:
+                    stack.pop()
+                out[index] = q.close if len(stack) % 2 == 0 else q.alt_close
+        return "".join(out)
+
+
+def _closes(after: str) -> bool:
+    """Whether a quote followed by ``after`` can only be a closing one."""
+    return not after or after.isspace() or after in ".,;:!?)]}"
+
+
+def _opens(before: str, after: str) -> bool:
+    """Whether a quote between ``before`` and ``after`` opens a quotation."""
+    if _closes(after):
+        return False
+    return not before or before.isspace() or before in _OPENING_CONTEXT
 
 
 def convert_ellipses(text: str) -> str:
@@ -106,74 +225,10 @@ def convert_number_ranges(text: str) -> str:
     return _RANGE_RE.sub(replace, text)
 
 
-def insert_date_spaces(text: str) -> str:
-    """Insert no-break spaces in dates and numbered items.
-
-    * after a 1-2 digit day number with a full stop before a month name or "pont":
-      "23. október" → "23.\u00a0október" (a year such as "1956. október" keeps its
-      normal space);
-    * between a number and a following "pont…": "16 pontot" → "16\u00a0pontot";
-    * between a month name or abbreviation and the day number after it:
-      "okt. 23." → "okt.\u00a023.", "október 23-án" → "október\u00a023-án".
-    """
-    text = _DAY_MONTH_RE.sub(lambda m: m.group(1) + NBSP, text)
-    text = _NUMBER_PONT_RE.sub(lambda m: m.group(1) + NBSP, text)
-    return _MONTH_DAY_RE.sub(lambda m: m.group(1) + NBSP, text)
-
-
-def _opens_quote(text: str, index: int) -> bool:
-    """Decide whether the straight quote at ``index`` opens a quotation."""
-    before = text[index - 1] if index > 0 else None
-    after = text[index + 1] if index + 1 < len(text) else None
-    if after is None or after.isspace():
-        return False
-    return before is None or before.isspace() or before in _OPENING_CONTEXT
-
-
-def _quote_char(opening: bool, depth: int) -> tuple[str, int]:
-    """The Hungarian quote for an opening/closing mark at nesting ``depth``.
-
-    Returns the character and the new depth. Outer quotes are „…”, inner ones »…«.
-    """
-    if opening:
-        return (OPEN_QUOTE if depth == 0 else OPEN_INNER), depth + 1
-    return (CLOSE_INNER if depth >= 2 else CLOSE_QUOTE), max(depth - 1, 0)
-
-
-def convert_quotes(text: str) -> str:
-    """Use Hungarian quotation marks: „outer »inner« quotes”.
-
-    Straight quotes (and the English “) become „ or ” by context; a „ or ” inside
-    an open quotation becomes » or «. Existing » and « are kept.
-    """
-    out: list[str] = []
-    depth = 0
-    for index, char in enumerate(text):
-        if char in ('"', ENGLISH_OPEN_QUOTE):
-            char, depth = _quote_char(_opens_quote(text, index), depth)
-        elif char in (OPEN_QUOTE, CLOSE_QUOTE):
-            char, depth = _quote_char(char == OPEN_QUOTE, depth)
-        elif char == OPEN_INNER:
-            depth += 1
-        elif char == CLOSE_INNER:
-            depth = max(depth - 1, 0)
-        out.append(char)
-    return "".join(out)
-
-
-def typeset(text: str) -> str:
-    """Apply all Hungarian typographic conventions to a plain text run."""
-    text = convert_ellipses(text)
-    text = convert_number_ranges(text)
-    text = convert_spaced_hyphens(text)
-    text = insert_date_spaces(text)
-    return convert_quotes(text)
-
-
 def strip_typography(text: str) -> str:
     """Map typographic characters back to a plain form for text comparison.
 
-    Quotes „”»«“ → ", dashes –— → -, U+00A0/U+202F → space, … → "...", and soft
-    hyphens are removed.
+    Every quotation mark and apostrophe → ", dashes –— → -, U+00A0/U+202F → space,
+    … → "...", and soft hyphens and word joiners are removed.
     """
     return text.translate(_STRIP_TABLE)

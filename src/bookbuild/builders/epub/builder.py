@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import ClassVar
 
 from lxml import etree
 from markupsafe import Markup
 
+from ...manuscript.model import Edition
 from ...render.book import BookView, IndexEntry, build_view
 from ...render.figures import timeline_figure
 from ...render.html import PageContext, render_page
 from ...render.inline import Linker
-from ..base import BuildJob, BuildResult, Output
+from ..base import BuildJob, BuildResult, Output, PagesOf
+from ..outputs import epub_name
 from .documents import (
-    LABELS,
     Document,
     Rendered,
     href_in,
@@ -28,8 +30,6 @@ from .documents import (
 )
 from .endnotes import link_back, split_notes
 from .navigation import table_of_contents
-from .package import assemble_book, write_book
-from .pagebreaks import PRINT_ONLY, mark_page, place_page_markers
 from .resources import COVER_IMAGE, stylesheet_names, stylesheets, subset_fonts
 from .semantics import add_semantics
 from .xhtml import parse, serialise, text_of
@@ -38,7 +38,21 @@ from .xhtml import parse, serialise, text_of
 class EpubBuilder:
     """Builds ``<slug>.epub`` for an edition of format epub."""
 
+    format: ClassVar[str] = "epub"
+    # the page-list and the page-break markers follow the printed booklet, if there is one
+    needs: ClassVar[tuple[PagesOf, ...]] = (PagesOf("pdf", imposed=True),)
+    templates: ClassVar[tuple[str, ...]] = ("{layout}/content.html.j2", "{layout}/nav.html.j2",
+                                            "{layout}/cover.html.j2")
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (epub_name(slug),)
+
     def build(self, job: BuildJob) -> BuildResult:
+        # ebooklib and Pillow are imported to build, not to plan a build
+        from .package import assemble_book, write_book
+        from .pagebreaks import place_page_markers
+
         started = time.perf_counter()
         view = build_view(job.manuscript, job.edition)
         docs = plan_documents(view)
@@ -48,16 +62,16 @@ class EpubBuilder:
         # pass 1: where every id stands, so that links can name the document
         probe = Linker(link_mentions=True, note_numbers=note_numbers)
         href = href_in(split_notes([self.render_document(job, view, doc, probe, no_locators,
-                                                         figure) for doc in docs]))
+                                                         figure) for doc in docs], view.locale))
 
         # pass 2: the documents with cross-document links
         # no soft hyphens in the text: reading systems hyphenate by CSS (epub.css)
         linker = Linker(href=href, link_mentions=True, note_numbers=note_numbers)
         locators = mention_locators(view, job.booklet_pages, href)
         rendered = split_notes([self.render_document(job, view, doc, linker, locators, figure)
-                                for doc in docs])
+                                for doc in docs], view.locale)
         docs = [document.doc for document in rendered]
-        link_back(rendered)
+        link_back(rendered, view.locale)
         for document in rendered:
             add_semantics(document.root, document.doc.kind)
         page_list = place_page_markers(job, rendered)
@@ -69,7 +83,7 @@ class EpubBuilder:
         fonts = subset_fonts(text_of(nav, cover_page, *(data for _doc, data in contents)))
         book = assemble_book(job, view, docs, contents, nav, cover_page, fonts,
                              stylesheets(job), paginated=bool(page_list))
-        target = job.staging / f"{job.slug}.epub"
+        target = job.staging / epub_name(job.slug)
         write_book(book, job.build_date, target)
         timings["total"] = time.perf_counter() - started
         return BuildResult((Output.of(target, job.staging, job.edition.name, "epub"),),
@@ -88,7 +102,7 @@ class EpubBuilder:
             stylesheets=tuple(f"css/{name}" for name in stylesheet_names(job)),
             font_faces="",
             locators=locators,
-            extra={"labels": LABELS, **extra},
+            extra=extra,
         )
 
     def render_document(self, job: BuildJob, view: BookView, doc: Document, linker: Linker,
@@ -106,8 +120,8 @@ class EpubBuilder:
         first_part = next((d for d in docs if d.kind in ("part", "opener", "day")), docs[0])
         first_index = next((d for d in docs if d.kind == "index"), None)
         landmarks = [
-            {"type": "cover", "href": "cover.xhtml", "title": LABELS["cover"]},
-            {"type": "toc", "href": "nav.xhtml#toc", "title": LABELS["contents"]},
+            {"type": "cover", "href": "cover.xhtml", "title": view.locale.word("cover")},
+            {"type": "toc", "href": "nav.xhtml#toc", "title": view.locale.word("contents")},
             {"type": "bodymatter", "href": first_part.name, "title": first_part.title},
         ]
         if first_index is not None:
@@ -135,6 +149,8 @@ class EpubBuilder:
 
 def _mark_print_pages(root: etree._Element, name: str, page_list: list[tuple[int, str]]) -> None:
     """Mark the print pages that ``page_list`` places in document ``name`` (cover, contents)."""
+    from .pagebreaks import PRINT_ONLY, mark_page
+
     element_id = next((k for k, v in PRINT_ONLY.items() if v == name), "")
     for page, where in page_list:
         if where == name:

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ...locale import locale_for
 from ...manuscript.model import BookMeta
 from ...render.fonts import FontFace, font_faces
-from ...render.typography import typeset
 
 WIDTH, HEIGHT = 1600, 2400
 INK = (17, 17, 17)
@@ -69,6 +69,7 @@ def render_cover(meta: BookMeta, width: int = WIDTH, height: int = HEIGHT) -> by
     center = width // 2
 
     blocks: list[tuple[ImageFont.FreeTypeFont, list[str], tuple[int, int, int], int]] = []
+    typeset = locale_for(meta.language).typeset
     if meta.keywords:
         kicker = _font(_face("BB Sans", 600), 120)
         blocks.append((kicker, [typeset(meta.keywords[0]).upper()], INK, 90))

@@ -16,20 +16,8 @@ from markupsafe import Markup
 from ...errors import BookbuildError
 from ...manuscript.model import PartKind
 from ...render.book import BookView, IndexEntry
-from ...render.labels import LABELS_HU
 from ..pagemap import PageMap
 from .xhtml import serialise
-
-LABELS: dict[str, object] = {
-    **LABELS_HU,
-    "cover": "Borító",
-    "landmarks": "Tájékozódási pontok",
-    "page_list": "Oldalszámok (a nyomtatott füzet szerint)",
-    "mention": "említés",
-    "booklet": "nyomtatott füzet",
-    "backlink": "vissza a hivatkozás helyére",
-    "titlepage": "Címoldal",
-}
 
 
 @dataclass(frozen=True)
@@ -54,7 +42,7 @@ def plan_documents(view: BookView) -> list[Document]:
             opener = replace(part, groups=())
             docs.append(Document("opener", f"{part.anchor}.xhtml", part.part.title,
                                  {"part": opener}))
-            docs += [Document("day", f"{g.anchor}.xhtml", g.heading, {"part": part, "g": g})
+            docs += [Document("day", f"{g.anchor}.xhtml", g.heading, {"day": g})
                      for g in part.groups]
         else:
             docs.append(Document("part", f"{part.anchor}.xhtml", part.part.title,
@@ -116,7 +104,7 @@ def mention_locators(view: BookView, pages: PageMap | None,
     screen readers, so that the list stays readable.
     """
     references = {e.anchor: e.reference for e in view.events}
-    suffix = str(LABELS["page_suffix"]).replace(" ", "\u00a0")
+    locale = view.locale
 
     def locators(entry: IndexEntry) -> Markup:
         out = Markup("")
@@ -125,7 +113,7 @@ def mention_locators(view: BookView, pages: PageMap | None,
             label = references.get(mention.owner, mention.label)
             page = pages.page_of(mention.anchor) if pages else 0
             if page:
-                label = f"{label} ({page}{suffix})"
+                label = f"{label} ({locale.page_ref(page)})"
             count = count + 1 if mention.owner == previous else 1
             previous = mention.owner
             if count == 1:
@@ -133,7 +121,7 @@ def mention_locators(view: BookView, pages: PageMap | None,
                     ", " if out else "", href(mention.anchor), label)
             else:
                 out += Markup(' <a href="{}" aria-label="{}">[{}]</a>').format(
-                    href(mention.anchor), f"{label}, {count}. {LABELS['mention']}", count)
+                    href(mention.anchor), f"{label}, {locale.mention_label(count)}", count)
         return out
 
     return locators

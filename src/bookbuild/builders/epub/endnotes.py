@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from .documents import LABELS, Document, Rendered
+from ...locale import Locale
+from .documents import Document, Rendered
 from .xhtml import EPUB_TYPE, XHTML_NS, local_name
 
 NOTES_NAME = "notes.xhtml"
@@ -25,7 +26,7 @@ def _is_notes(element: etree._Element) -> bool:
     return local_name(element) == "section" and "notes" in (element.get("class") or "").split()
 
 
-def split_notes(rendered: Sequence[Rendered]) -> list[Rendered]:
+def split_notes(rendered: Sequence[Rendered], locale: Locale) -> list[Rendered]:
     """``rendered`` with the notes section of the front matter moved into a document of its own.
 
     The notes document stands after the last part (before the first index); without
@@ -41,7 +42,7 @@ def split_notes(rendered: Sequence[Rendered]) -> list[Rendered]:
     assert parent is not None
     parent.remove(section)
     heading = next(section.iter(f"{X}h1", f"{X}h2", f"{X}h3", f"{X}h4"), None)
-    title = str(LABELS["notes"])
+    title = locale.word("notes")
     if heading is not None:
         heading.tag = f"{X}h1"
         title = " ".join("".join(heading.itertext()).split()) or title
@@ -65,7 +66,7 @@ def split_notes(rendered: Sequence[Rendered]) -> list[Rendered]:
     return out
 
 
-def link_back(rendered: Sequence[Rendered]) -> None:
+def link_back(rendered: Sequence[Rendered], locale: Locale) -> None:
     """Give every note call an id and every note a back-link to each of its calls."""
     notes = next((r for r in rendered if r.doc.kind == "notes"), None)
     if notes is None:
@@ -89,14 +90,16 @@ def link_back(rendered: Sequence[Rendered]) -> None:
             continue
         label = "".join(number.itertext()).strip()
         # the note's number takes the reader back to the first call; later calls get [2] …
-        first = etree.SubElement(number, f"{X}a", _backlink(places[0], label, 1, len(places)))
+        first = etree.SubElement(number, f"{X}a",
+                                 _backlink(locale, places[0], label, 1, len(places)))
         first.text, number.text = number.text, None
         for children in list(number)[:-1]:
             number.remove(children)
             first.append(children)
         last = item[-1] if len(item) and local_name(item[-1]) == "p" else item
         for k, place in enumerate(places[1:], start=2):
-            more = etree.SubElement(last, f"{X}a", _backlink(place, label, k, len(places)))
+            more = etree.SubElement(last, f"{X}a",
+                                    _backlink(locale, place, label, k, len(places)))
             more.text = f"[{k}]"
             previous = more.getprevious()
             if previous is not None and previous is not more:
@@ -105,7 +108,8 @@ def link_back(rendered: Sequence[Rendered]) -> None:
                 last.text = (last.text or "").rstrip() + " "
 
 
-def _backlink(place: tuple[str, str], label: str, k: int, count: int) -> dict[str, str]:
+def _backlink(locale: Locale, place: tuple[str, str], label: str, k: int,
+              count: int) -> dict[str, str]:
     name, call_id = place
-    said = f"{LABELS['backlink']}: {label.rstrip('.')}" + (f" ({k})" if count > 1 else "")
+    said = f"{locale.word('backlink')}: {label.rstrip('.')}" + (f" ({k})" if count > 1 else "")
     return {"href": f"{name}#{call_id}", "role": "doc-backlink", "aria-label": said}

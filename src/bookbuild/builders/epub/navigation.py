@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from .documents import LABELS, Rendered
+from .documents import Rendered
 from .xhtml import XHTML_NS, local_name
 
 X = f"{{{XHTML_NS}}}"
@@ -71,7 +71,7 @@ def table_of_contents(documents: Sequence[Rendered]) -> list[NavEntry]:
                                 if cls in (s.get("class") or "").split() and s.get("id")),
                                None)
                 if section is not None:
-                    entries.append(_entry(rendered, section, str(LABELS.get(cls, ""))))
+                    entries.append(_entry(rendered, section))
             continue
         section = next((s for s in body.iter(f"{X}section") if s.get("id")), None)
         if section is None:

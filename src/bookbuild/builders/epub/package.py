@@ -14,20 +14,13 @@ from typing import Any
 
 from ebooklib import epub
 
-from ...render.book import BookView
+from ...render.book import BookView, book_locale
 from ...render.fonts import FontFace
 from ..base import BuildJob
-from ..schedule import booklet_of
 from .container import rewrite_container
 from .cover import render_cover
-from .documents import LABELS, Document
+from .documents import Document
 from .resources import COVER_IMAGE, FONT_MEDIA_TYPE, font_file
-
-ACCESSIBILITY_SUMMARY = (
-    "A kiadvány teljes szövege elérhető szövegként: a tartalomjegyzék, a címsorok és a "
-    "mutatók hivatkozásai segítik a tájékozódást; az oldaltörés-jelölők és az oldallista a "
-    "nyomtatott füzet oldalszámait követik; az idővonal ábrája mellett szöveges lista áll."
-)
 
 MARC_RELATORS = {"editor": "edt", "author": "aut", "translator": "trl",
                  "illustrator": "ill", "contributor": "ctb"}
@@ -64,10 +57,11 @@ def assemble_book(job: BuildJob, view: BookView, docs: list[Document],
                                     media_type=FONT_MEDIA_TYPE, content=data))
     book.set_cover(COVER_IMAGE, render_cover(meta), create_page=False)
 
-    cover = _Xhtml(uid="x-cover", file_name="cover.xhtml", title=str(LABELS["cover"]))
+    words = view.locale
+    cover = _Xhtml(uid="x-cover", file_name="cover.xhtml", title=words.word("cover"))
     cover.content = cover_page
     book.add_item(cover)
-    nav_item = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=str(LABELS["contents"]))
+    nav_item = epub.EpubNav(uid="nav", file_name="nav.xhtml", title=words.word("contents"))
     nav_item.content = nav
     book.add_item(nav_item)
     items: dict[str, Any] = {}
@@ -86,8 +80,8 @@ def assemble_book(job: BuildJob, view: BookView, docs: list[Document],
     book.toc = _toc(view, docs)
     first = next((d for d in docs if d.kind != "front"), docs[0])
     book.guide = [
-        {"type": "cover", "href": "cover.xhtml", "title": str(LABELS["cover"])},
-        {"type": "toc", "href": "nav.xhtml", "title": str(LABELS["contents"])},
+        {"type": "cover", "href": "cover.xhtml", "title": words.word("cover")},
+        {"type": "toc", "href": "nav.xhtml", "title": words.word("contents")},
         {"type": "text", "href": first.name, "title": first.title},
     ]
     return book
@@ -164,7 +158,8 @@ def _accessibility(book: Any, job: BuildJob, paginated: bool) -> None:
                ("schema:accessModeSufficient", "textual"),
                *(("schema:accessibilityFeature", f) for f in features),
                ("schema:accessibilityHazard", "none"),
-               ("schema:accessibilitySummary", ACCESSIBILITY_SUMMARY),
+               ("schema:accessibilitySummary",
+                book_locale(job.manuscript).word("accessibility_summary")),
                ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.1 Level AA")]
     for prop, value in entries:
         book.add_metadata(None, "meta", value, {"property": prop})
@@ -178,10 +173,11 @@ def _accessibility(book: Any, job: BuildJob, paginated: bool) -> None:
 
 def booklet_identity(job: BuildJob) -> str:
     """How the page-list names its print source: the booklet of the same book and build."""
-    booklet = booklet_of(job.manuscript)
-    name, size = (booklet.name, booklet.page_size) if booklet else ("booklet", "A5")
+    booklet = job.follows.edition if job.follows else None
+    name, size = (booklet.name, booklet.page_size or "A5") if booklet else ("booklet", "A5")
     meta = job.manuscript.meta
-    return (f"{meta.title}, {LABELS['booklet']} ({size}, {job.slug}-{name}.pdf, "
+    booklet_word = book_locale(job.manuscript).word("booklet")
+    return (f"{meta.title}, {booklet_word} ({size}, {job.slug}-{name}.pdf, "
             f"{job.build_date.isoformat()}); {meta.identifier}")
 
 

@@ -1,28 +1,23 @@
 """Page-break markers: where the booklet's pages begin, marked in the EPUB's documents.
 
-The booklet's own layout (``job.booklet_pages``) says on which word of which element each
-printed page begins. The booklet's HTML is rendered again and its words counted the way
-the page map counts them (:class:`PrintText`); each place is then found in the EPUB's
-documents (:class:`EpubText`) and a ``doc-pagebreak`` marker put there.
+The booklet's own layout (``job.follows``, as the plan gives it) says on which word of
+which element each printed page begins. The booklet's HTML as it was laid out comes with
+it; its words are counted by the page map's own rule (:func:`..pagemap.word_starts`,
+:class:`PrintText`); each place is then found in the EPUB's documents (:class:`EpubText`)
+and a ``doc-pagebreak`` marker put there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from lxml import etree
 
-from ...manuscript.model import Edition
-from ...render.book import build_view
 from ..base import BuildJob
-from ..pagemap import FLOW_TAGS, PageMap, PageStart
-from ..schedule import booklet_of
+from ..pagemap import FLOW_TAGS, SOFT_HYPHEN, PageStart, PrintedPages, word_starts
 from .documents import Rendered
 from .xhtml import EPUB_TYPE, SVG_NS, XHTML_NS, local_name, parse
-
-SOFT_HYPHEN = "\u00ad"
-
 
 #: Print pages the content documents do not hold, and the documents that show them
 #: instead: the printed cover is the cover page, the printed contents the navigation.
@@ -35,12 +30,11 @@ def place_page_markers(job: BuildJob, documents: Sequence[Rendered]) -> list[tup
     A page that begins with the printed cover or contents is listed in the document of
     :data:`PRINT_ONLY`; :func:`mark_page` marks it there once that document is rendered.
     """
-    pages = job.booklet_pages
-    booklet = booklet_of(job.manuscript)
-    if pages is None or not pages.starts or booklet is None:
+    printed = job.follows
+    if printed is None or not printed.page_map.starts:
         return []
-    print_root = parse(booklet_html(job, booklet, pages))
-    return insert_page_markers(print_root, documents, pages.starts, PRINT_ONLY)
+    return insert_page_markers(printed_root(printed), documents, printed.page_map.starts,
+                               PRINT_ONLY)
 
 
 def mark_page(root: etree._Element, element_id: str, page: int) -> None:
@@ -63,12 +57,18 @@ def mark_page(root: etree._Element, element_id: str, page: int) -> None:
 # ---------------------------------------------------------------- the booklet
 
 
-def booklet_html(job: BuildJob, booklet: Edition, pages: PageMap) -> str:
-    """The booklet's HTML, as laid out for print with ``pages``."""
-    from ..pdf import render_html
-
-    booklet_job = replace(job, edition=booklet)
-    return render_html(booklet_job, build_view(job.manuscript, booklet), pages)
+def printed_root(printed: PrintedPages) -> etree._Element:
+    """The booklet's HTML as laid out: the later documents' elements put in by id."""
+    root = parse(printed.html[0])
+    by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str)
+             and el.get("id")}
+    for html in printed.html[1:]:
+        body = next(parse(html).iter(f"{{{XHTML_NS}}}body"))
+        for element in body:
+            old = by_id.get(element.get("id")) if isinstance(element.tag, str) else None
+            if old is not None:
+                old.getparent().replace(old, element)
+    return root
 
 
 # ---------------------------------------------------------------- places in the text
@@ -156,17 +156,9 @@ class PrintText:
         text = _slot_text(container, index)
         if not owner:
             return
-        starts = self.words.setdefault(owner, [])
-        inside = in_word.get(owner, False)
-        for offset, char in enumerate(text):
-            if char == SOFT_HYPHEN:
-                continue
-            if char.isspace():
-                inside = False
-            elif not inside:
-                starts.append(Position(container, index, offset))
-                inside = True
-        in_word[owner] = inside
+        offsets, in_word[owner] = word_starts(text, in_word.get(owner, False))
+        self.words.setdefault(owner, []).extend(
+            Position(container, index, offset) for offset in offsets)
         self.ends[owner] = Position(container, index, len(text))
 
     def position(self, start: PageStart) -> Position | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from ...render.fonts import FontFace, font_face_css, subset_fonts
 from ..base import BuildJob
-from ..fetch import read_confined
 from .cssvars import custom_properties, resolve_custom_properties
 
 COVER_IMAGE = "images/cover.png"
@@ -29,6 +28,8 @@ def stylesheets(job: BuildJob) -> list[tuple[str, bytes]]:
     The layouts' custom properties are written out (:mod:`.cssvars`): reading systems
     that do not know ``var()`` would drop the declarations that use one.
     """
+    from ..fetch import read_confined  # imports WeasyPrint: not to plan a build
+
     texts: list[tuple[str, str]] = []
     for name in stylesheet_names(job):
         if name == FONTS_CSS:
