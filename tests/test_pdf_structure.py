@@ -268,11 +268,12 @@ def manuscript_words() -> set[str]:
     """The words of the book's running texts (events, demands, notes), as typeset."""
     from bookbuild.errors import Diagnostics
     from bookbuild.manuscript import find_project, read_manuscript
+    from bookbuild.locale import locale_for
     from bookbuild.manuscript.markup import rich_plain_text
-    from bookbuild.render.typography import typeset
     from conftest import REPO
 
     manuscript = read_manuscript(find_project(REPO), Diagnostics())
+    typeset = locale_for(manuscript.meta.language).typeset
     texts = [e.text for e in manuscript.events] + [d.text for d in manuscript.demands]
     words: set[str] = set()
     for text in texts:
