@@ -267,8 +267,8 @@ def test_added_hyphens_are_soft_and_word_breaks_keep_their_space(tmp_path: Path)
 def manuscript_words() -> set[str]:
     """The words of the book's running texts (events, demands, notes), as typeset."""
     from bookbuild.errors import Diagnostics
-    from bookbuild.manuscript import find_project, read_manuscript
     from bookbuild.locale import locale_for
+    from bookbuild.manuscript import find_project, read_manuscript
     from bookbuild.manuscript.markup import rich_plain_text
     from conftest import REPO
 

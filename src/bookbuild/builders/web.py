@@ -14,6 +14,7 @@ from ..render.fonts import FontFace, font_face_css, subset_fonts, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output, PagesOf
+from .figures import figure_context, web_files
 from .linktext import target_descriptions
 from .outputs import HTML_FOLDER
 
@@ -58,6 +59,11 @@ class WebBuilder:
             # read through the confinement: a layout file linked from outside is refused
             (folder / "css" / source.name).write_bytes(read_confined(source, job.layout_dirs))
             stylesheets.append(f"css/{source.name}")
+        figure_images, image_files = web_files(job, view)
+        for name, image in image_files:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(image.data)
+
         def font_url(face: FontFace) -> str:
             return f"fonts/{face.path.name}"
 
@@ -70,6 +76,7 @@ class WebBuilder:
             font_faces=font_face_css(font_url),
             locators=partial(mention_locators, said=target_descriptions(view)),
             extra={"timeline_figure": timeline_figure(view)},
+            figures=figure_context(job, view, figure_images),
         )
         html = render_page(job.env, f"{job.edition.layout}.html.j2", view, context)
         page = folder / "index.html"

@@ -9,6 +9,7 @@ from itertools import pairwise
 from ..errors import Diagnostics, Location
 from .anchors import note_anchor
 from .fields import shown, suggest
+from .figures import check_placements
 from .load import CHRONOLOGY_FILE, NOTES_FILE, SourceMap
 from .markup import unmarked_text
 from .model import (
@@ -34,6 +35,25 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     _day_span(manuscript, diagnostics)
     _unmentioned(manuscript, diagnostics)
     _unmarked_mentions(manuscript, source_map, diagnostics)
+    check_placements(manuscript, diagnostics)
+    _missing_glyphs(source_map, diagnostics)
+
+
+def _missing_glyphs(source_map: SourceMap, diagnostics: Diagnostics) -> None:
+    """A character the book's fonts cannot print is an error where it stands (the
+    build would stop on it, without a place to point at)."""
+    from ..render.fonts import missing_glyphs
+
+    for _owner, scalar in source_map.texts:
+        missing = set(missing_glyphs(scalar.value))
+        for offset, char in enumerate(scalar.value):
+            if char in missing:
+                missing.discard(char)
+                diagnostics.error(
+                    scalar.location_at(offset),
+                    f"the book's fonts have no glyph for '{shown(char)}' (U+{ord(char):04X})",
+                    "replace the character, e.g. an emoji by words; the fonts are Source "
+                    "Serif and Source Sans")
 
 
 def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
@@ -45,6 +65,8 @@ def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
             yield event.id, RichText((event.heading,))
     for note in manuscript.notes:
         yield note_anchor(note.id), note.text
+    for figure in manuscript.figures:
+        yield figure.anchor, figure.caption
 
 
 def _unique_ids(manuscript: Manuscript, diagnostics: Diagnostics) -> None:

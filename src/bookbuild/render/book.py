@@ -28,6 +28,7 @@ from ..manuscript.model import (
     Edition,
     Entity,
     Event,
+    Figure,
     Manuscript,
     Mention,
     Note,
@@ -37,6 +38,7 @@ from ..manuscript.model import (
     Relation,
     RichText,
 )
+from .figureview import FigureView, place_figures
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,9 @@ class BookView:
     key_people: tuple[Entity, ...]
     demands: tuple[DemandView, ...]
     locale: Locale
+    figures: tuple[FigureView, ...] = ()  # numbered in reading order
+    key_figures: tuple[FigureView, ...] = ()  # the handout's, numbered on their own
+    cover: Figure | None = None
 
     @property
     def note_numbers(self) -> dict[str, int]:
@@ -212,8 +217,14 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         for d in manuscript.demands
     )
     part_views = tuple(_part_view(p, event_views, demand_views, dates) for p in parts)
+    figures = place_figures(manuscript, part_views, locale)
     notes = _notes(manuscript, part_views, dates)
     owners = _mention_owners(part_views, notes, dates)
+    for figure in figures:  # mentions in captions are indexed, labelled by the figure
+        for node in figure.figure.caption.inlines():
+            if isinstance(node, Mention):
+                for entity_id in node.entity_ids:
+                    owners[entity_id].append(MentionRef(node.anchor, figure.anchor, figure.label))
     return BookView(
         meta=_typeset_meta(manuscript.meta, locale),
         parts=part_views,
@@ -226,6 +237,9 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         )),
         demands=demand_views,
         locale=locale,
+        figures=figures,
+        key_figures=place_figures(manuscript, part_views, locale, key_only=True),
+        cover=manuscript.figure(manuscript.meta.cover_image),
     )
 
 

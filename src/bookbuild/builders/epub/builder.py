@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
 
 from lxml import etree
@@ -19,6 +20,7 @@ from ...render.figures import timeline_figure
 from ...render.html import PageContext, render_page
 from ...render.inline import Linker
 from ..base import BuildJob, BuildResult, Output, PagesOf
+from ..figures import ImageRef, epub_files, figure_context
 from ..outputs import epub_name
 from .documents import (
     Document,
@@ -58,18 +60,21 @@ class EpubBuilder:
         docs = plan_documents(view)
         note_numbers = view.note_numbers
         figure = timeline_figure(view)
+        figure_images, image_files = epub_files(job, view)
 
         # pass 1: where every id stands, so that links can name the document
         probe = Linker(link_mentions=True, note_numbers=note_numbers)
         href = href_in(split_notes([self.render_document(job, view, doc, probe, no_locators,
-                                                         figure) for doc in docs], view.locale))
+                                                         figure, figure_images)
+                                    for doc in docs], view.locale))
 
         # pass 2: the documents with cross-document links
         # no soft hyphens in the text: reading systems hyphenate by CSS (epub.css)
         linker = Linker(href=href, link_mentions=True, note_numbers=note_numbers)
         locators = mention_locators(view, job.booklet_pages, href)
-        rendered = split_notes([self.render_document(job, view, doc, linker, locators, figure)
-                                for doc in docs], view.locale)
+        rendered = split_notes([self.render_document(job, view, doc, linker, locators, figure,
+                                                     figure_images) for doc in docs],
+                               view.locale)
         docs = [document.doc for document in rendered]
         link_back(rendered, view.locale)
         for document in rendered:
@@ -78,11 +83,13 @@ class EpubBuilder:
         timings = {"render": time.perf_counter() - started}
 
         nav = self.render_nav(job, view, linker, rendered, page_list)
-        cover_page = self.render_cover_page(job, view, linker, page_list)
+        cover_name = figure_images[view.cover.id].src if view.cover else COVER_IMAGE
+        cover_page = self.render_cover_page(job, view, linker, page_list, cover_name)
         contents = [(document.doc, document.serialise()) for document in rendered]
         fonts = subset_fonts(text_of(nav, cover_page, *(data for _doc, data in contents)))
         book = assemble_book(job, view, docs, contents, nav, cover_page, fonts,
-                             stylesheets(job), paginated=bool(page_list))
+                             stylesheets(job), paginated=bool(page_list),
+                             images=image_files, cover_image=cover_name)
         target = job.staging / epub_name(job.slug)
         write_book(book, job.build_date, target)
         timings["total"] = time.perf_counter() - started
@@ -106,10 +113,13 @@ class EpubBuilder:
         )
 
     def render_document(self, job: BuildJob, view: BookView, doc: Document, linker: Linker,
-                        locators: Callable[[IndexEntry], Markup], figure: object) -> Rendered:
+                        locators: Callable[[IndexEntry], Markup], figure: object,
+                        figure_images: dict[str, ImageRef]) -> Rendered:
         """One content document, rendered by ``content.html.j2`` and parsed."""
-        context = self.page_context(job, linker, locators,
-                                    {"doc": doc, "timeline_figure": figure, **doc.values})
+        context = replace(self.page_context(job, linker, locators,
+                                            {"doc": doc, "timeline_figure": figure,
+                                             **doc.values}),
+                          figures=figure_context(job, view, figure_images))
         html = render_page(job.env, f"{job.edition.layout}/content.html.j2", view, context)
         return Rendered(doc, etree.ElementTree(parse(html)))
 
@@ -138,9 +148,10 @@ class EpubBuilder:
         return serialise(root)
 
     def render_cover_page(self, job: BuildJob, view: BookView, linker: Linker,
-                          page_list: list[tuple[int, str]]) -> bytes:
+                          page_list: list[tuple[int, str]],
+                          cover_image: str = COVER_IMAGE) -> bytes:
         """The cover document, which shows the cover image."""
-        context = self.page_context(job, linker, no_locators, {"cover_image": COVER_IMAGE})
+        context = self.page_context(job, linker, no_locators, {"cover_image": cover_image})
         html = render_page(job.env, f"{job.edition.layout}/cover.html.j2", view, context)
         root = parse(html)
         _mark_print_pages(root, "cover.xhtml", page_list)
