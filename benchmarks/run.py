@@ -710,8 +710,11 @@ def child_capture(project: Path, folder: Path) -> None:
         html = render_html(job, build_view(manuscript, edition), page_map)
         target = folder / f"{edition.name}.html"
         target.write_text(html, encoding="utf-8")
+        fetcher = call["url_fetcher"]
+        while not hasattr(fetcher, "roots") and hasattr(fetcher, "inner"):
+            fetcher = fetcher.inner  # the confined fetcher inside the figures' one
         spec = {"html": str(target), "base_url": call["base_url"],
-                "roots": [str(r) for r in call["url_fetcher"].roots]}
+                "roots": [str(r) for r in fetcher.roots]}
         (folder / f"{edition.name}.json").write_text(json.dumps(spec), encoding="utf-8")
 
 
