@@ -115,6 +115,10 @@ class Locale:
         """``13. pont``, ``point 13``, ``Punkt 13``; ``number`` is ``13`` or ``8–10``."""
         return self._numbered("demand_point", "number", number.rstrip("."))
 
+    def figure_label(self, number: int) -> str:
+        """``1. kép``, ``Figure 1``, ``Abbildung 1``."""
+        return self._numbered("figure_label", "number", number)
+
     def mention_label(self, number: int) -> str:
         """How a screen reader names a mention: ``2. említés``, ``mention 2``."""
         return self._numbered("mention_label", "number", number)

@@ -195,6 +195,7 @@ class Event:
     key: bool = False
     location: Location = field(default=NOWHERE, compare=False)
     heading: Paragraph = Paragraph(())  # the headline with its markup
+    figures: tuple[str, ...] = ()  # figure ids shown with the event
 
     @property
     def headline(self) -> Paragraph:
@@ -208,6 +209,7 @@ class Demand:
     last: int
     text: RichText
     location: Location = field(default=NOWHERE, compare=False)
+    figures: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -301,6 +303,7 @@ class Part:
     kind: PartKind
     location: Location = field(default=NOWHERE, compare=False)
     heading: Paragraph = Paragraph(())  # the title with its markup
+    figures: tuple[str, ...] = ()  # shown at the head of the part
 
     @property
     def headline(self) -> Paragraph:
@@ -335,12 +338,38 @@ class BookMeta:
     timeline_caption: str = ""  # the timeline figure's caption (the locale's word if empty)
     labels: tuple[tuple[str, str], ...] = ()  # words overriding the language's catalogue
     subtitle_markup: Paragraph = Paragraph(())  # the subtitle with its emphasis
+    cover_image: str = ""  # a figure id
 
     @property
     def subtitle_line(self) -> Paragraph:
         if self.subtitle_markup.children:
             return self.subtitle_markup
         return Paragraph((Text(self.subtitle),) if self.subtitle else ())
+
+
+class FigureSize(Enum):
+    COLUMN = "column"
+    HALF = "half"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An image of ``manuscript/images/`` with what every edition prints around it."""
+
+    id: str
+    file: str  # relative to manuscript/images/
+    caption: RichText
+    alt: str
+    credit: str = ""
+    licence: str = ""
+    decorative: bool = False
+    size: FigureSize = FigureSize.COLUMN
+    key: bool = False
+    location: Location = field(default=NOWHERE, compare=False)
+
+    @property
+    def anchor(self) -> str:
+        return f"fig-{self.id}"
 
 
 @dataclass(frozen=True)
@@ -366,6 +395,7 @@ class Manuscript:
     notes: tuple[Note, ...]
     links: tuple[DemandLink, ...]
     indexes: tuple[IndexType, ...] = DEFAULT_INDEXES
+    figures: tuple[Figure, ...] = ()
 
     def entity(self, entity_id: str) -> Entity | None:
         return _index(self.entities).get(entity_id)
@@ -384,6 +414,9 @@ class Manuscript:
 
     def events_in(self, part_id: str) -> tuple[Event, ...]:
         return tuple(e for e in self.events if e.part == part_id)
+
+    def figure(self, figure_id: str) -> Figure | None:
+        return next((f for f in self.figures if f.id == figure_id), None)
 
     def edition(self, name: str) -> Edition | None:
         return next((e for e in self.editions if e.name == name), None)

@@ -1,14 +1,25 @@
-"""Figures drawn from the data: the timeline of the revolution's days, as SVG."""
+"""Figures drawn from the data: the timeline of a book's day-by-day parts, as SVG.
+
+The drawing is cut into pieces that each fit a page (an A5 column is the
+smallest it is laid out for); a long span shows only the days that carry a
+key event, the dated stretches between them drawn as a broken axis. Key
+events dated as a range get a bar beside the axis from their first to their
+last day. Text is wrapped by the widths of the book's own typefaces.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 from markupsafe import Markup, escape
 
+from ..locale import Locale
 from ..manuscript.model import PartKind
 from .book import BookView, EventView
+from .fonts import font_faces
 
 
 @dataclass(frozen=True)
@@ -20,76 +31,247 @@ class TimelineItem:
 
 @dataclass(frozen=True)
 class TimelineFigure:
-    svg: Markup
+    pieces: tuple[Markup, ...]  # one SVG per page the drawing takes
     caption: str
     items: tuple[TimelineItem, ...]
+    description: str  # every event of the drawing, as text (its alternative text)
+
+    @property
+    def svg(self) -> Markup:
+        return Markup("").join(self.pieces)
 
 
-ROW = 15.0  # height of one day, in SVG units
+# geometry, in SVG units; an A5 column (114 mm) shows one unit as 0.95 pt
 WIDTH = 340.0
 LABEL_X = 62.0
 AXIS_X = 70.0
-TEXT_X = 80.0
+BAR_X = 75.0  # the first range bar; more lanes to its right
+LANE = 3.5
+TEXT_X = 84.0
+TEXT_WIDTH = WIDTH - TEXT_X - 2.0
+FONT_SIZE = 8.5  # 8.1 pt in the A5 column: legible in print
+LINE = 10.5
+ROW = 15.0
+GAP_ROW = 11.0
+PIECE_HEIGHT = 430.0  # the most one page takes (below a part title, above the caption)
+WORD_JOINER = "\u2060"
+SHOW_EVERY_DAY = PIECE_HEIGHT  # a span whose every day fits one piece shows every day
+
+
+@dataclass
+class _Entry:
+    view: EventView
+    moment: str  # time, time of day, or the range's dates
+    text: str  # the moment and the title, typeset
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Row:
+    day: dt.date | None  # None: a stretch of days left out
+    entries: list[_Entry] = field(default_factory=list)
+    has_events: bool = False
+
+    @property
+    def height(self) -> float:
+        if self.day is None:
+            return GAP_ROW
+        lines = sum(len(e.lines) for e in self.entries)
+        return max(ROW, lines * LINE + 4.5)
+
+
+@dataclass(frozen=True)
+class _Range:
+    start: dt.date
+    end: dt.date
+    lane: int
 
 
 def timeline_figure(view: BookView) -> TimelineFigure | None:
-    """Every day of the day-by-day parts, with each day's key events; ``None`` if none."""
-    days: dict[dt.date, list[EventView]] = {}
+    """Every key event of the day-by-day parts on an axis of days; ``None`` if none."""
+    locale = view.locale
+    days: dict[dt.date, list[_Entry]] = {}
+    dated: set[dt.date] = set()
+    ranges: list[_Range] = []
     for part in view.parts:
         if part.part.kind is not PartKind.DAYS:
             continue
         for group in part.groups:
-            if group.events and group.events[0].event.date.is_single_day:
-                days.setdefault(group.date, []).extend(group.events)
-    if not days:
+            for event in group.events:
+                date = event.event.date
+                single = date.is_single_day
+                dated.update({date.start, date.end})
+                if not event.event.key:
+                    continue
+                moment = event.when if single else locale.short_date(date)
+                title = locale.typeset(event.event.title)
+                # SVG text never breaks: the locale's word joiners only risk a missing glyph
+                text = (f"{moment} {title}" if moment else title).replace(WORD_JOINER, "")
+                days.setdefault(date.start, []).append(_Entry(event, moment, text))
+                if not single:
+                    ranges.append(_Range(date.start, date.end, 0))
+                    days.setdefault(date.end, [])
+    if not days and not dated:
         return None
-    first, last = min(days), max(days)
-    span = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-    rows: list[tuple[dt.date, list[EventView]]] = [
-        (day, [e for e in days.get(day, []) if e.event.key]) for day in span
-    ]
-    heights = [max(1, len(keys)) for _day, keys in rows]
-    total = sum(heights) * ROW + 10
-    locale = view.locale
+    ranges = _lanes(ranges)
+    for entries in days.values():
+        for entry in entries:
+            entry.lines = _wrap(entry.text, TEXT_WIDTH - _lane_room(ranges))
+    rows = _rows(days, dated)
+    pieces = _pieces(rows)
     caption = locale.typeset(view.meta.timeline_caption or locale.word("timeline_caption"))
+    items = tuple(
+        TimelineItem(e.view.anchor, f"{locale.day_month(row.day)} {e.moment}".strip(),
+                     locale.typeset(e.view.event.title))
+        for row in rows if row.day for e in row.entries
+    )
+    description = _description(rows, locale)
+    svgs = tuple(
+        _draw(piece, ranges, caption if len(pieces) == 1 else f"{caption} ({i}/{len(pieces)})",
+              _description(piece, locale), f"timeline-{i}", locale)
+        for i, piece in enumerate(pieces, start=1)
+    )
+    return TimelineFigure(svgs, caption, items, description)
+
+
+def _lanes(ranges: list[_Range]) -> list[_Range]:
+    """Overlapping ranges side by side: each in the first lane free at its start."""
+    out: list[_Range] = []
+    for item in sorted(ranges, key=lambda r: (r.start, r.end)):
+        lane = 0
+        while any(o.lane == lane and o.start <= item.end and item.start <= o.end for o in out):
+            lane += 1
+        out.append(_Range(item.start, item.end, lane))
+    return out
+
+
+def _lane_room(ranges: list[_Range]) -> float:
+    lanes = max((r.lane for r in ranges), default=-1) + 1
+    return max(0, lanes - 2) * LANE
+
+
+def _rows(days: dict[dt.date, list[_Entry]], dated: set[dt.date]) -> list[_Row]:
+    """A row for every day of the span when they fit one piece, else for the marked days
+    with the stretches between them as gaps."""
+    marked = set(days) | dated
+    first, last = min(marked), max(marked)
+    span = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    every = [_Row(d, days.get(d, []), d in dated) for d in span]
+    if sum(r.height for r in every) <= SHOW_EVERY_DAY:
+        return every
+    rows: list[_Row] = []
+    for row in every:
+        if row.day in days or row.day in (first, last):
+            rows.append(row)
+        elif rows and rows[-1].day is not None:
+            rows.append(_Row(None))
+    return rows
+
+
+def _pieces(rows: list[_Row]) -> list[list[_Row]]:
+    pieces: list[list[_Row]] = [[]]
+    height = 0.0
+    for row in rows:
+        if pieces[-1] and height + row.height > PIECE_HEIGHT - 10:
+            pieces.append([])
+            height = 0.0
+        pieces[-1].append(row)
+        height += row.height
+    if pieces[-1] and pieces[-1][-1].day is None:  # no piece ends on a gap
+        pieces[-1].pop()
+    return [p for p in pieces if p]
+
+
+def _draw(rows: list[_Row], ranges: list[_Range], title: str, desc: str,
+          ident: str, locale: Locale) -> Markup:
+    total = sum(r.height for r in rows) + 10
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {total:.0f}" '
-        f'role="img" aria-labelledby="timeline-title timeline-desc" class="timeline-svg">',
-        f'<title id="timeline-title">{escape(caption)}</title>',
-        f'<desc id="timeline-desc">{escape(_description(rows, view))}</desc>',
-        f'<line x1="{AXIS_X}" y1="4" x2="{AXIS_X}" y2="{total - 4:.0f}" '
-        'stroke="#000" stroke-width="1.2"/>',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {total:.1f}" '
+        f'role="img" aria-labelledby="{ident}-title {ident}-desc" class="timeline-svg">',
+        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
     ]
-    items: list[TimelineItem] = []
     y = 5.0
-    for (day, keys), height in zip(rows, heights, strict=True):
-        label = locale.day_month(day)
-        weekday = locale.weekday_short(day)
+    centres: dict[dt.date, float] = {}
+    for row in rows:
+        top, y = y, y + row.height
+        if row.day is None:
+            parts.append(f'<line x1="{AXIS_X}" y1="{top:.1f}" x2="{AXIS_X}" y2="{y:.1f}" '
+                         'stroke="#000" stroke-width="1.2" stroke-dasharray="1.5 2"/>')
+            continue
+        centres[row.day] = top + 7
+        parts.append(f'<line x1="{AXIS_X}" y1="{top:.1f}" x2="{AXIS_X}" y2="{y:.1f}" '
+                     'stroke="#000" stroke-width="1.2"/>')
         parts.append(
-            f'<text x="{LABEL_X}" y="{y + 10:.1f}" text-anchor="end" font-size="8.5" '
-            f'font-family="BB Sans" font-weight="600">{escape(label)} '
-            f'<tspan font-weight="400">{escape(weekday)}</tspan></text>'
+            f'<text x="{LABEL_X}" y="{top + 10:.1f}" text-anchor="end" font-size="{FONT_SIZE}" '
+            f'font-family="BB Sans" font-weight="600">{escape(locale.day_month(row.day))} '
+            f'<tspan font-weight="400">{escape(locale.weekday_short(row.day))}</tspan></text>'
         )
-        filled = "#000" if keys else "#fff"
-        parts.append(f'<circle cx="{AXIS_X}" cy="{y + 7:.1f}" r="3.2" fill="{filled}" '
+        filled = "#000" if row.entries else "#fff"
+        parts.append(f'<circle cx="{AXIS_X}" cy="{top + 7:.1f}" r="3.2" fill="{filled}" '
                      'stroke="#000" stroke-width="1"/>')
-        for i, event in enumerate(keys):
-            text = locale.typeset(event.event.title)
-            moment = f"{event.when} " if event.when else ""
-            parts.append(
-                f'<text x="{TEXT_X}" y="{y + 10 + i * ROW:.1f}" font-size="8.5" '
-                f'font-family="BB Serif">{escape(moment + text)}</text>'
-            )
-            items.append(TimelineItem(event.anchor, f"{label} {moment}".strip(), text))
-        y += height * ROW
+        line_y = top + 10
+        for entry in row.entries:
+            for line in entry.lines:
+                parts.append(f'<text x="{TEXT_X}" y="{line_y:.1f}" font-size="{FONT_SIZE}" '
+                             f'font-family="BB Serif">{escape(line)}</text>')
+                line_y += LINE
+    first, last = (min(centres), max(centres)) if centres else (None, None)
+    for item in ranges:
+        if first is None or last is None or item.end < first or item.start > last:
+            continue
+        y1 = centres.get(item.start, 5.0)
+        y2 = centres.get(item.end, total - 5)
+        x = BAR_X + item.lane * LANE
+        parts.append(f'<rect x="{x - 1.2:.1f}" y="{y1:.1f}" width="2.4" '
+                     f'height="{max(y2 - y1, 2.4):.1f}" fill="#000"/>')
     parts.append("</svg>")
-    return TimelineFigure(Markup("".join(parts)), caption, tuple(items))
+    return Markup("".join(parts))
 
 
-def _description(rows: list[tuple[dt.date, list[EventView]]], view: BookView) -> str:
+def _description(rows: list[_Row], locale: Locale) -> str:
     lines = []
-    for day, keys in rows:
-        label = view.locale.day_month(day)
-        titles = "; ".join(view.locale.typeset(e.event.title) for e in keys) or "–"
-        lines.append(f"{label}: {titles}")
+    for row in rows:
+        if row.day is None or not (row.entries or row.has_events):
+            continue
+        titles = "; ".join(e.text for e in row.entries) or "–"
+        lines.append(f"{locale.day_month(row.day)}: {titles}.")
     return " ".join(lines)
+
+
+# ---------------------------------------------------------------- text widths
+
+
+@cache
+def _advances(path: Path) -> tuple[dict[int, int], int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        cmap = font.getBestCmap()
+        metrics = font["hmtx"].metrics
+        widths = {code: metrics[name][0] for code, name in cmap.items() if name in metrics}
+        return widths, int(font["head"].unitsPerEm)
+
+
+def text_width(text: str, size: float = FONT_SIZE, family: str = "BB Serif") -> float:
+    """How wide ``text`` sets in the book's regular face of ``family`` (no kerning)."""
+    face = next(f for f in font_faces()
+                if f.family == family and f.weight == 400 and f.style == "normal")
+    widths, upem = _advances(face.path)
+    fallback = widths.get(ord("m"), upem // 2)
+    return sum(widths.get(ord(c), fallback) for c in text) * size / upem
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and text_width(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current:
+        lines.append(current)
+    return lines or [""]

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from ..manuscript.model import Edition
 from .book import BookView, IndexEntry
 from .context import TEXT_FILTERS, LayoutContext, current_linker
+from .figurecontext import FIGURE_FILTERS, FigureContext, current_figures
 from .inline import Linker
 from .labels import template_labels
 from .sandbox import ConfinedLoader, LayoutSandbox, render
@@ -60,6 +61,7 @@ class PageContext:
     font_faces: str = ""
     locators: Callable[[IndexEntry], Markup] = lambda entry: Markup("")
     extra: Mapping[str, object] = field(default_factory=dict)
+    figures: FigureContext = field(default_factory=FigureContext)  # placed figures, images
 
 
 def render_page(env: LayoutSandbox, template: str, view: BookView,
@@ -67,6 +69,7 @@ def render_page(env: LayoutSandbox, template: str, view: BookView,
     """Render ``template`` for ``view``; all manuscript text is escaped on the way."""
     linker = replace(context.linker, locale=view.locale)
     env.filters.update(TEXT_FILTERS)
+    env.filters.update(FIGURE_FILTERS)
     layout_context = LayoutContext(
         book=view,
         edition=context.edition,
@@ -78,5 +81,5 @@ def render_page(env: LayoutSandbox, template: str, view: BookView,
         font_faces=Markup(context.font_faces),
         locators=context.locators,
     ).with_values(context.extra)
-    with current_linker(linker):
+    with current_linker(linker), current_figures(context.figures):
         return render(env, template, layout_context.values())

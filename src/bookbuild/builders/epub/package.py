@@ -16,6 +16,7 @@ from ebooklib import epub
 
 from ...render.book import BookView, book_locale
 from ...render.fonts import FontFace
+from ...render.images import ImageData
 from ..base import BuildJob
 from .container import rewrite_container
 from .cover import render_cover
@@ -30,7 +31,8 @@ CREATOR_ROLES = frozenset({"author", "editor"})
 def assemble_book(job: BuildJob, view: BookView, docs: list[Document],
                   contents: list[tuple[Document, bytes]], nav: bytes, cover_page: bytes,
                   fonts: list[tuple[FontFace, bytes]], stylesheets: list[tuple[str, bytes]],
-                  paginated: bool) -> Any:
+                  paginated: bool, images: list[tuple[str, ImageData]] | None = None,
+                  cover_image: str = COVER_IMAGE) -> Any:
     """The ebooklib book: metadata, stylesheets, fonts, cover, documents, spine, toc, guide."""
     meta = view.meta
     book = epub.EpubBook()
@@ -55,7 +57,13 @@ def assemble_book(job: BuildJob, view: BookView, docs: list[Document],
         book.add_item(epub.EpubItem(uid="font-" + face.path.stem.lower(),
                                     file_name=font_file(face),
                                     media_type=FONT_MEDIA_TYPE, content=data))
-    book.set_cover(COVER_IMAGE, render_cover(meta), create_page=False)
+    for name, image in images or []:
+        if name != cover_image:
+            book.add_item(epub.EpubItem(uid="img-" + Path(name).stem, file_name=name,
+                                        media_type=image.media_type, content=image.data))
+    cover_data = next((image.data for name, image in images or [] if name == cover_image),
+                      None)
+    book.set_cover(cover_image, cover_data or render_cover(meta), create_page=False)
 
     words = view.locale
     cover = _Xhtml(uid="x-cover", file_name="cover.xhtml", title=words.word("cover"))
@@ -106,7 +114,12 @@ class _Xhtml(epub.EpubHtml):  # type: ignore[misc]
 
 
 class _Writer(epub.EpubWriter):  # type: ignore[misc]
-    """ebooklib's writer with the navigation document rendered from the templates."""
+    """ebooklib's writer with the navigation document rendered from the templates, and the
+    package's language said on ``<package>`` itself (``xml:lang``)."""
+
+    def _write_opf_file(self, root: Any) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+        super()._write_opf_file(root)
 
     def _get_nav(self, item: Any) -> bytes:
         return bytes(item.content)
@@ -117,7 +130,7 @@ def _toc(view: BookView, docs: list[Document]) -> list[Any]:
     entries: list[Any] = [epub.Link("front.xhtml", view.meta.title, "toc-front")]
     for doc in docs:
         link = epub.Link(doc.name, doc.title, f"toc-{doc.uid}")
-        if doc.kind in ("part", "index"):
+        if doc.kind in ("part", "notes", "index"):
             entries.append(link)
         elif doc.kind == "opener":
             entries.append((epub.Section(doc.title, doc.name), []))

@@ -1,0 +1,47 @@
+"""The figures of the rendering under way, for the layouts' filters: which stand with a part,
+event or demand (``anchor|figures``), and each one's image (``figure_id|figure_image``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from .figureview import FigureView
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    placed: tuple[FigureView, ...] = ()  # shown with their owners (none: the layout groups them)
+    images: Mapping[str, object] = field(default_factory=dict)  # figure id -> ImageRef
+
+
+_CURRENT: ContextVar[FigureContext | None] = ContextVar("figures", default=None)
+
+
+@contextmanager
+def current_figures(figures: FigureContext) -> Iterator[None]:
+    token = _CURRENT.set(figures)
+    try:
+        yield
+    finally:
+        _CURRENT.reset(token)
+
+
+def _context() -> FigureContext:
+    return _CURRENT.get() or FigureContext()
+
+
+def _figures(anchor: str) -> tuple[FigureView, ...]:
+    """The figures standing with the part, event or demand of ``anchor``."""
+    return tuple(f for f in _context().placed if f.owner == anchor)
+
+
+def _image(figure_id: str) -> object:
+    """The image the output has for the figure (src, width, height, srcset …)."""
+    return _context().images[figure_id]
+
+
+FIGURE_FILTERS: dict[str, Callable[..., object]] = {"figures": _figures,
+                                                     "figure_image": _image}
