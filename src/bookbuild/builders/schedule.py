@@ -156,6 +156,9 @@ def _warm_up(plan: Plan, language: str) -> None:
     for step in plan.steps:
         builder_class(step.edition.format)
     if any(step.edition.format == "pdf" for step in plan.steps):
+        from ..render.fonts import private_fontconfig
+
+        private_fontconfig()  # before WeasyPrint loads fontconfig: the bundled fonts only
         import weasyprint  # noqa: F401 - imported for the workers to inherit
     load_dictionary(locale_for(language).hyphenator.dictionary)
 
