@@ -84,3 +84,21 @@ def real_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every edition of the minimal valid fixture, built once per test session."""
     return build_into(VALID, tmp_path_factory.mktemp("fixture-dist"))
+
+
+BOOKS = FIXTURES / "books"
+FIXTURE_BOOKS = sorted(p.name for p in BOOKS.iterdir()
+                       if (p / "manuscript" / "book.yaml").is_file())
+
+
+@pytest.fixture(scope="session")
+def book_builds(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """Every edition of a fixture book under tests/fixtures/books, built once per session."""
+    built: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in built:
+            built[name] = build_into(BOOKS / name, tmp_path_factory.mktemp(f"book-{name}"))
+        return built[name]
+
+    return get

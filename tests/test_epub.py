@@ -26,6 +26,7 @@ from pypdf import PdfReader
 
 from bookbuild.builders.boxpages import _continues
 from bookbuild.builders.epub.container import rewrite_container, zip_time
+from bookbuild.builders.epub.cssvars import custom_properties, resolve_custom_properties
 from bookbuild.commands.build import build
 from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import Manuscript, find_project, read_manuscript
@@ -275,6 +276,7 @@ def test_one_document_per_part_day_and_index(book: Book, package: Package) -> No
     for part in book.view.parts:
         expected.append(f"{part.anchor}.xhtml")
         expected += [f"{g.anchor}.xhtml" for g in part.groups]
+    expected += ["notes.xhtml"] if book.view.notes else []  # the endnotes
     expected += [f"{s.anchor}.xhtml" for s in book.view.indexes]
     assert package.spine == expected
     assert package.opf.find("opf:spine", NS).get("toc") == "ncx"
@@ -303,15 +305,51 @@ def test_semantics(book: Book, package: Package) -> None:
     for index in book.view.indexes:
         element = section(index.anchor)
         assert (element.get(EPUB_TYPE), element.get("role")) == ("index", "doc-index")
-    front = package.documents["front.xhtml"]
-    notes = front.find(".//x:section[@class='notes']", NS)
-    assert notes.get("role") == "doc-endnotes"
-    assert len(notes.findall(".//x:li", NS)) == len(book.view.notes)
+    assert package.documents["front.xhtml"].find(".//x:section[@class='notes']", NS) is None
+    if not book.view.notes:
+        return
+    notes_doc = package.documents["notes.xhtml"]
+    notes = notes_doc.find(".//x:section[@class='notes']", NS)
+    assert (notes.get(EPUB_TYPE), notes.get("role")) == ("endnotes", "doc-endnotes")
+    items = notes.findall(".//x:li", NS)
+    assert len(items) == len(book.view.notes)
+    assert all(li.get(EPUB_TYPE) == "endnote" for li in items)
+    assert package.spine.index("notes.xhtml") < min(
+        package.spine.index(f"{s.anchor}.xhtml") for s in book.view.indexes)
+    called: dict[str, list[str]] = {}
     for href, root in package.documents.items():
         for ref in root.iterfind(".//x:sup[@class='noteref']/x:a", NS):
             assert ref.get(EPUB_TYPE) == "noteref" and ref.get("role") == "doc-noteref"
             note = package.target(href, ref.get("href"))
             assert note is not None and note.getparent().getparent() is notes
+            called.setdefault(note.get("id"), []).append(f"{href}#{ref.get('id')}")
+    for item in items:
+        backs = [a for a in item.iter(f"{{{NS['x']}}}a") if a.get("role") == "doc-backlink"]
+        assert sorted(a.get("href") for a in backs) == sorted(called[item.get("id")])
+        assert all(a.get("aria-label") for a in backs)
+
+
+def test_the_text_carries_no_soft_hyphens_and_the_css_hyphenates(package: Package) -> None:
+    for href in package.documents:
+        assert "\u00ad" not in package.read(href).decode(), href
+    css = package.read("css/epub.css").decode()
+    for prefix in ("-webkit-hyphens: auto", "-epub-hyphens: auto", "hyphens: auto",
+                   "hyphens: none"):
+        assert prefix in css
+    assert re.search(r"h1, h2, h3[^{]*\{[^}]*-epub-hyphens: none", css)
+
+
+def test_package_language_and_no_custom_properties(book: Book, package: Package) -> None:
+    lang = package.opf.get("{http://www.w3.org/XML/1998/namespace}lang")
+    assert lang == book.manuscript.meta.language
+    base = (REPO / "layouts" / "css" / "base.css").read_text()
+    muted = re.search(r"--muted:\s*([^;]+);", base).group(1).strip()
+    for item in package.manifest.values():
+        if item.get("media-type") == "text/css":
+            css = package.read(item.get("href")).decode()
+            assert "var(" not in css and "--" not in css, item.get("href")
+    epub_css = package.read("css/epub.css").decode()
+    assert f"color: {muted}" in epub_css  # the value of base.css, written out
 
 
 @pytest.mark.slow
@@ -323,7 +361,18 @@ def test_navigation(book: Book, package: Package) -> None:
     anchors = [p.anchor for p in book.view.parts] + [g.anchor for p in book.view.parts
                                                      for g in p.groups]
     anchors += [s.anchor for s in book.view.indexes]
+    anchors += [e.anchor for e in book.view.events]  # below the days: every event
+    anchors += ["titlepage", "imprint"] + (["notes"] if book.view.notes else [])
     assert sorted(h.partition("#")[2] for h in toc_links) == sorted(anchors)
+    for link in navs["toc"].iterfind(".//x:a", NS):
+        assert package.target(package.nav_href, link.get("href")) is not None
+        assert link.text and link.text.strip()
+    # the printed cover and contents pages are marked where the EPUB shows them
+    page_list = {a.text: a.get("href") for a in navs.get("page-list", nav).iterfind(
+        ".//x:a", NS)}
+    if page_list:
+        assert page_list["1"] == "cover.xhtml#page-1"
+        assert any(h.startswith(f"{package.nav_href}#") for h in page_list.values())
     landmarks = {a.get(EPUB_TYPE) for a in navs["landmarks"].iterfind(".//x:a", NS)}
     assert {"cover", "toc", "bodymatter", "index"} <= landmarks
 
@@ -332,7 +381,7 @@ def test_navigation(book: Book, package: Package) -> None:
     uid = ncx.find(".//ncx:meta[@name='dtb:uid']", NS).get("content")
     assert uid == book.manuscript.meta.identifier
     sources = [c.get("src") for c in ncx.iterfind(".//ncx:content", NS)]
-    assert len(sources) >= len(anchors)
+    assert len(sources) >= len(book.view.parts) + len(book.view.indexes)
     for src in sources:
         assert package.target(ncx_item.get("href"), src) is not None, src
 
@@ -459,7 +508,10 @@ def test_timeline_cover_and_fonts(book: Book, package: Package) -> None:
     sheets = sorted(i.get("href") for i in package.manifest.values()
                     if i.get("media-type") == "text/css")
     assert sheets == ["css/base.css", "css/epub.css", "css/fonts.css"]
-    assert package.read("css/base.css") == (REPO / "layouts" / "css" / "base.css").read_bytes()
+    # base.css as written, with its custom properties written out (calibre drops var())
+    base = (REPO / "layouts" / "css" / "base.css").read_text()
+    assert package.read("css/base.css").decode() == resolve_custom_properties(
+        base, custom_properties([base]))
     for sheet in sheets:
         rules = re.sub(r"/\*.*?\*/", "", package.read(sheet).decode(), flags=re.DOTALL)
         assert "!important" not in rules, sheet

@@ -139,7 +139,7 @@ def test_nested_mentions_and_links_in_mentions_are_refused_with_their_place(
     edit(valid_copy, "demands.yaml", "text: Szabad sajtót!",
          "text: '[Szabad [sajtót](https://example.com)](@moszkva)!'")
     _view, problems = load(valid_copy)
-    nested = [p for p in problems if "cannot stand inside another mention or link" in p]
+    nested = [p for p in problems if "cannot hold another mention or link" in p]
     assert len(nested) == 2, problems
     assert any(p.startswith("manuscript/chronology.yaml:") for p in nested)
     assert any(p.startswith("manuscript/demands.yaml:2:") for p in nested), nested

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import bookbuild.render.hyphenate as hyphenate_module
 from bookbuild.locale import locale_for
 from bookbuild.render.hyphenate import (
     FORBIDDEN_CLUSTERS,
@@ -212,3 +213,24 @@ def test_words_up_to_the_bound_are_hyphenated() -> None:
     word = "szabadságharcosok" * 2  # 34 letters
     assert len(word) <= MAX_WORD_LENGTH
     assert SOFT_HYPHEN in hyphenate_word(word)
+
+
+def test_long_word_never_reaches_the_dictionary(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The patterns' cost grows with the square of a word's length: a word over the bound
+    is never handed to Pyphen (a real dictionary, watched), so the work stays linear."""
+    import pyphen
+
+    seen: list[int] = []
+    original = pyphen.Pyphen.iterate
+
+    def watched(self: pyphen.Pyphen, word: str):  # type: ignore[no-untyped-def]
+        seen.append(len(word))
+        return original(self, word)
+
+    monkeypatch.setattr(pyphen.Pyphen, "iterate", watched)
+    hyphenate_module._hyphenate_word.cache_clear()  # earlier tests must not answer for Pyphen
+    word = "a" + "bcde" * 15_000
+    for tag in ("hu", "en", "de"):
+        text = f"{word} {word}x forradalmár"
+        assert locale_for(tag).hyphenate(text).replace(SOFT_HYPHEN, "") == text
+    assert seen and max(seen) <= MAX_WORD_LENGTH

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import tracemalloc
 import unicodedata
 from pathlib import Path
 
@@ -96,7 +97,13 @@ def test_alias_bomb_is_refused_quickly() -> None:
         name = chr(ord("a") + i)
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     diagnostics = Diagnostics()
-    assert parse_yaml("\n".join(lines), "bomb.yaml", diagnostics) is None
+    tracemalloc.start()
+    try:
+        assert parse_yaml("\n".join(lines), "bomb.yaml", diagnostics) is None
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * 1024 * 1024  # 9**12 values were never made
     assert "aliases" in diagnostics.errors[0].message
 
 

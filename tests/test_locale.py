@@ -43,7 +43,13 @@ def test_tags_resolve_to_their_language(tag: str, language: str) -> None:
     assert locale_for(tag).language == language
 
 
-@pytest.mark.parametrize("tag", ["xx", "", "hu\nheader-includes: x", "../hu", "pl", "1956"])
+def test_tags_are_canonical() -> None:
+    assert [locale_for(t).tag for t in ("hu", "hu_HU", "en-us", "DE-at")] == [
+        "hu", "hu-HU", "en-US", "de-AT"]
+
+
+@pytest.mark.parametrize("tag", ["xx", "", "hu\nheader-includes: x", "../hu", "pl", "1956",
+                                 "en-", "x-foo", "hu" * 20])
 def test_unknown_tags_are_refused(tag: str) -> None:
     with pytest.raises(UnknownLanguage) as info:
         locale_for(tag)
@@ -277,3 +283,10 @@ def test_dates_carry_the_year_when_the_days_span_years() -> None:
         f"1956. okt.{NB}23., 15:00", f"1957. jan.{NB}5., este"]
     # a month date always carries its year and does not make the book span years
     assert one_year.events[0].date_label == "1956. február"  # type: ignore[attr-defined]
+
+
+def test_locales_are_hashable_and_labels_reach_typography() -> None:
+    book = locale_for("en").with_labels({"typography.number_words": "pages"})
+    assert hash(book) != hash(locale_for("en")) or book != locale_for("en")
+    assert book.typeset("about 30 pages") == f"about 30{NB}pages"
+    assert locale_for("en").typeset("about 30 pages") == "about 30 pages"

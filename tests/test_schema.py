@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 from pypdf import PdfReader
 
 from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import find_project, read_manuscript
-from bookbuild.manuscript.model import DEFAULT_INDEXES, Manuscript
+from bookbuild.manuscript.dates import parse_event_date
+from bookbuild.manuscript.model import DEFAULT_INDEXES, Event, Manuscript, RichText
+from bookbuild.manuscript.validate import _date_order
 from bookbuild.render.book import IndexEntry, build_view
 from bookbuild.render.html import PageContext, layout_dirs, make_environment, render_page
 from conftest import build_into
@@ -106,3 +109,36 @@ def test_page_size_sets_the_page_or_leaves_it_to_the_layout(valid_copy: Path,
     out = build_into(valid_copy, tmp_path / "dist2", "handout")
     box = PdfReader(out / "probakonyv-handout.pdf").pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)  # handout.css: A4
+
+
+ORDER_CASES = [
+    # a month stands where the story puts it, within its span
+    (["1848-03-03", "1848-03", "1848-03-31"], []),
+    (["1848-03", "1848-03-01", "1848-03-31"], []),
+    (["1848-03-15/1848-03-20", "1848-03-16", "1848-03-20"], []),
+    (["1848-02-28", "1848-03"], []),
+    # not before what came first
+    (["1848-03-31", "1848-03", "1848-03-15"], ["c"]),
+    (["1848-04-01", "1848-03"], ["b"]),
+    (["1848-03-10/1848-03-20", "1848-03-05"], ["b"]),
+]
+
+
+def test_the_order_check_reads_a_month_as_the_whole_month(valid_copy: Path) -> None:
+    manuscript, _problems = load(valid_copy)
+    for dates, expected in ORDER_CASES:
+        events = tuple(Event(chr(ord("a") + i), "days", parse_event_date(d), "t", RichText())
+                       for i, d in enumerate(dates))
+        diagnostics = Diagnostics()
+        _date_order(replace(manuscript, events=events), diagnostics)
+        flagged = [m.message.split("'")[1] for m in diagnostics]
+        assert flagged == expected, (dates, [d.format() for d in diagnostics])
+
+
+def test_an_inverted_name_is_looked_for_in_reading_order_too(valid_copy: Path) -> None:
+    chronology = valid_copy / "manuscript" / "chronology.yaml"
+    chronology.write_text(chronology.read_text().replace(
+        "beszédet mondott", "és Nyikita Szergejevics Hruscsov beszédet mondott"))
+    _manuscript, problems = load(valid_copy)
+    assert any("'Nyikita Szergejevics Hruscsov' looks like a mention of person 'hruscsov'" in p
+               for p in problems), problems

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import sys
 from pathlib import Path
 
@@ -43,7 +45,8 @@ def export(path: Path | None, fmt: str) -> None:
     """Write the book as plain text, structured JSON or Pandoc Markdown to stdout."""
     from .commands.export import export as run
 
-    _exit(lambda: run(path, fmt=fmt, out=sys.stdout, err=sys.stderr))
+    text = io.StringIO()
+    _exit(lambda: run(path, fmt=fmt, out=text, err=sys.stderr) or _emit(text.getvalue()))
 
 
 @main.command()
@@ -75,11 +78,23 @@ def build(path: Path | None, editions: tuple[str, ...], out: Path | None, force:
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-def new(directory: Path) -> None:
+@click.option("--language", "-l", default="hu", show_default=True, metavar="TAG",
+              help="The book's language (a BCP 47 tag: hu, en, de, en-GB …): the sample "
+                   "book is written in it.")
+def new(directory: Path, language: str) -> None:
     """Start a new book: write a minimal valid project into DIRECTORY."""
     from .commands.new import new as run
 
-    _exit(lambda: run(directory, out=sys.stdout))
+    def start() -> int:
+        try:
+            return run(directory, out=sys.stdout, language=language)
+        except OSError as exc:
+            raise BookbuildError(f"cannot write the new book into {directory}: "
+                                 f"{exc.strerror or exc}",
+                                 "choose a folder you may write to (not a file, not on a "
+                                 "read-only or virtual file system)") from None
+
+    _exit(start)
 
 
 @main.command()
@@ -91,6 +106,32 @@ def serve(path: Path | None, port: int) -> None:
     from .commands.serve import serve as run
 
     _exit(lambda: run(path, port=port, err=sys.stderr))
+
+
+def _emit(text: str) -> int:
+    """Write an export to standard output as UTF-8, whatever the terminal's encoding;
+    a full disk or a closed pipe is a message (or silence), never a traceback."""
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:  # the reader stopped early (… | head): nothing to say
+        _silence_stdout()
+    except OSError as exc:
+        _silence_stdout()
+        raise BookbuildError(f"cannot write to standard output: {exc.strerror or exc}",
+                             "check where standard output goes (a full disk?)") from None
+    return 0
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the exit's flush fails no more."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 def _exit(run: object) -> None:

@@ -25,13 +25,32 @@ from .base import Output
 from .plan import Plan
 
 CACHE_FILE = ".bookbuild-cache.json"
+MAX_HASHED_BYTES = 64 * 1024 * 1024  # larger inputs are refused by the build, unread
+_CHUNK = 1024 * 1024
 
 
 def _hash_files(digest: hashlib._Hash, paths: Iterable[Path]) -> None:
+    """Hash each file's name and content; a file too large to be an input (the check
+    refuses it) is hashed by its size and time, never read."""
     for path in paths:
         digest.update(path.name.encode() + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"<missing>")
+        try:
+            stat = path.stat()
+            if not path.is_file():
+                digest.update(b"<missing>")
+            elif stat.st_size > MAX_HASHED_BYTES:
+                digest.update(f"<too large: {stat.st_size} {stat.st_mtime_ns}>".encode())
+            else:
+                _hash_content(digest, path)
+        except OSError:
+            digest.update(b"<unreadable>")
         digest.update(b"\0")
+
+
+def _hash_content(digest: hashlib._Hash, path: Path) -> None:
+    with path.open("rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
 
 
 def layout_files(layout_dirs: Iterable[Path], edition: Edition) -> list[Path]:
@@ -79,10 +98,13 @@ class BuildRecord:
     def __init__(self, out_dir: Path) -> None:
         self.path = out_dir / CACHE_FILE
         self.out_dir = out_dir
+        self.data: dict[str, dict[str, object]] = {}
         try:
-            self.data: dict[str, dict[str, object]] = json.loads(
-                self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if self.path.is_file() and self.path.stat().st_size <= MAX_HASHED_BYTES:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                self.data = {k: v for k, v in data.items() if _valid_entry(v)} \
+                    if isinstance(data, dict) else {}
+        except (OSError, ValueError):  # unreadable or not ours: as if never built
             self.data = {}
 
     def outputs(self, edition: str) -> list[Output]:
@@ -108,11 +130,27 @@ class BuildRecord:
         return json.dumps(self.data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
 
 
+_OUTPUT_FIELDS = {"name": str, "edition": str, "format": str, "pages": int, "size": int,
+                  "sha256": str}
+
+
+def _valid_entry(entry: object) -> bool:
+    """An edition's record as this version writes it: a key and well-formed outputs."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+        return False
+    outputs = entry.get("outputs")
+    return isinstance(outputs, list) and all(
+        isinstance(o, dict) and set(o) == set(_OUTPUT_FIELDS)
+        and all(type(o[k]) is t for k, t in _OUTPUT_FIELDS.items()) for o in outputs)
+
+
 def _unchanged(out_dir: Path, output: Output) -> bool:
     path = out_dir / output.name
     try:
-        if path.stat().st_size != output.size:
+        if not path.is_file() or path.stat().st_size != output.size:
             return False
-        return hashlib.sha256(path.read_bytes()).hexdigest() == output.sha256
+        digest = hashlib.sha256()
+        _hash_content(digest, path)
+        return digest.hexdigest() == output.sha256
     except OSError:
         return False

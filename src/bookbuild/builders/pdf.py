@@ -13,10 +13,12 @@ from ..render.book import BookView, build_view
 from ..render.figures import timeline_figure
 from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
+from ..render.hyphenate import load_dictionary
 from ..render.inline import Linker
 from ..render.labels import page_reference_css
 from .base import BuildJob, BuildResult, Output, PagesOf
 from .figures import GROUPED_LAYOUTS, figure_context, print_refs
+from .linktext import target_descriptions
 from .outputs import imposed_name, pdf_name
 from .pagemap import PageMap, PrintedPages, page_locators
 
@@ -76,6 +78,7 @@ class PdfBuilder:
     def build(self, job: BuildJob) -> BuildResult:
         from .boxpages import page_map_of
         from .impose import impose_saddle_stitch
+        from .pdftags import finish_imposed, finish_pdf
 
         timings: dict[str, float] = {}
         start = time.perf_counter()
@@ -95,12 +98,14 @@ class PdfBuilder:
         target = job.staging / name
         identifier = hashlib.sha256(html[0].encode()).hexdigest()[:32].encode()
         self.write(document, target, identifier)
+        # the text layer and tags, put right after WeasyPrint (pdftags)
+        finish_pdf(target, target_descriptions(view), "\n".join(html))
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / imposed_name(job.slug, job.edition.name)
-            data = impose_saddle_stitch(target.read_bytes(),
-                                        title=view.locale.print_title(
-                                            job.manuscript.meta.title))
+            title = view.locale.print_title(job.manuscript.meta.title)
+            data = finish_imposed(impose_saddle_stitch(target.read_bytes(), title=title),
+                                  language=job.manuscript.meta.language, title=title)
             imposed.write_bytes(data)
             sheets = ((pages + 3) // 4) * 2
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
@@ -123,6 +128,9 @@ class PdfBuilder:
                  timings: dict[str, float]) -> tuple[Document, tuple[str, ...]]:
         """The edition laid out, index page numbers included, and the HTML laid out."""
         start = time.perf_counter()
+        # the hyphenation patterns take a second to load: not inside the bounded render
+        # (the scheduler loads them before any step; a caller of lay_out may not have)
+        load_dictionary(view.locale.hyphenator.dictionary)
         html = render_html(job, view, None)
         check_glyphs(html)
         document = self.layout(job, html)
@@ -189,6 +197,9 @@ class PdfBuilder:
 
     def layout(self, job: BuildJob, html: str) -> Document:
         """``html`` laid out; WeasyPrint's warnings go to ``self.log``."""
+        from ..render.fonts import private_fontconfig
+
+        private_fontconfig()  # the bundled fonts only, whatever the machine has
         import weasyprint
 
         from .figurefetch import FigureFetcher

@@ -135,6 +135,7 @@ def run_plan(context: BuildContext, plan: Plan, *, jobs: int,
 
 def _run_serial(context: BuildContext, plan: Plan, listen: Listener) -> dict[str, BuildResult]:
     _init_worker(context)
+    _warm_up(plan, context.manuscript.meta.language)
     results: dict[str, BuildResult] = {}
     for step in plan.steps:
         follows = results[step.after].pages if step.after else None
@@ -146,16 +147,20 @@ def _run_serial(context: BuildContext, plan: Plan, listen: Listener) -> dict[str
 
 
 def _warm_up(plan: Plan, language: str) -> None:
-    """Load once, before the workers fork, what the workers need (builders, WeasyPrint)."""
+    """Load once, before any step (and before the workers fork, for them to share it), what
+    the steps need: their builders, WeasyPrint, the language's hyphenation patterns (a
+    second to load, which must not count against a template's bounded render time)."""
+    from ..locale import locale_for
+    from ..render.hyphenate import load_dictionary
+
     for step in plan.steps:
         builder_class(step.edition.format)
     if any(step.edition.format == "pdf" for step in plan.steps):
+        from ..render.fonts import private_fontconfig
+
+        private_fontconfig()  # before WeasyPrint loads fontconfig: the bundled fonts only
         import weasyprint  # noqa: F401 - imported for the workers to inherit
-
-        from ..locale import locale_for
-        from ..render.hyphenate import load_dictionary
-
-        load_dictionary(locale_for(language).hyphenator.dictionary)
+    load_dictionary(locale_for(language).hyphenator.dictionary)
 
 
 def _run_parallel(context: BuildContext, plan: Plan, jobs: int,

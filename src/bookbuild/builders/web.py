@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import ClassVar
 
 from markupsafe import Markup
@@ -14,20 +15,24 @@ from ..render.html import PageContext, render_page, stylesheet_paths
 from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output, PagesOf
 from .figures import figure_context, web_files
+from .linktext import target_descriptions
 from .outputs import HTML_FOLDER
 
 FOLDER = HTML_FOLDER
 
 
-def mention_locators(entry: IndexEntry) -> Markup:
-    """Links to every place an entity is mentioned, labelled by day or demand."""
+def mention_locators(entry: IndexEntry, said: dict[str, str] | None = None) -> Markup:
+    """Links to every place an entity is mentioned, labelled by day or demand (and named
+    in full for screen readers: ``said``, from :mod:`.linktext`)."""
     seen: list[str] = []
     links: list[Markup] = []
     for mention in entry.mentions:
         if mention.owner in seen:
             continue
         seen.append(mention.owner)
-        links.append(Markup('<a href="#{}">{}</a>').format(mention.anchor, mention.label))
+        label = (said or {}).get(mention.anchor, mention.label)
+        links.append(Markup('<a href="#{}" aria-label="{}">{}</a>').format(
+            mention.anchor, label, mention.label))
     return Markup(", ").join(links)
 
 
@@ -69,7 +74,7 @@ class WebBuilder:
                           note_numbers=view.note_numbers),
             stylesheets=tuple(stylesheets),
             font_faces=font_face_css(font_url),
-            locators=mention_locators,
+            locators=partial(mention_locators, said=target_descriptions(view)),
             extra={"timeline_figure": timeline_figure(view)},
             figures=figure_context(job, view, figure_images),
         )

@@ -141,10 +141,24 @@ def build_date() -> dt.date:
     """The date printed in the book: from SOURCE_DATE_EPOCH when set (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
-        if not epoch.isdigit():
-            raise BookbuildError(f"SOURCE_DATE_EPOCH='{epoch}' is not a number of seconds")
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
+        return epoch_date(epoch)
     return dt.datetime.now(tz=dt.UTC).date()
+
+
+MAX_EPOCH = 253402300799  # 9999-12-31T23:59:59Z: the last second a date can show
+
+
+def epoch_date(epoch: str) -> dt.date:
+    """The UTC date of SOURCE_DATE_EPOCH: ASCII digits, from 0 to the year 9999."""
+    if not (epoch.isascii() and epoch.isdigit()) or len(epoch) > 12 \
+            or int(epoch) > MAX_EPOCH:
+        from ..manuscript.fields import shown
+
+        raise BookbuildError(f"SOURCE_DATE_EPOCH='{shown(epoch[:40])}' is not a number of "
+                             "seconds since 1970 before the year 10000",
+                             "set it to the time of the last change, e.g. "
+                             "SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)")
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date()
 
 
 def declared_editions(project: Project, err: TextIO) -> list[Edition]:

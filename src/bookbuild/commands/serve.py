@@ -10,7 +10,11 @@ the terminal prints them) until the manuscript is fixed.
 from __future__ import annotations
 
 import html
+import io
+import os
 import shutil
+import signal
+import sys
 import tempfile
 import threading
 import time
@@ -18,7 +22,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from ..errors import BookbuildError, Diagnostics
 from ..manuscript import Manuscript, Project, find_project, read_manuscript
@@ -67,6 +71,10 @@ class Preview:
                 ok = True
         except BookbuildError as exc:
             self._error_page([exc.format()], version)
+        except Exception as exc:  # the preview outlives any failure
+            self._error_page([f"error: the build failed: {type(exc).__name__}: {exc}"],
+                             version)
+            print(f"error: the build failed: {type(exc).__name__}: {exc}", file=self.err)
         with self.lock:
             self.version = version
         state = "ok" if ok else f"{len(diagnostics.errors) or 1} error(s)"
@@ -101,21 +109,44 @@ class Preview:
 
     def _error_page(self, messages: list[str], version: int) -> None:
         site = self.folder / "site"
-        site.mkdir(exist_ok=True)
+        try:
+            site.mkdir(exist_ok=True)
+        except OSError:  # the folder went away (the server is stopping)
+            return
         body = "\n".join(f"<pre>{html.escape(m)}</pre>" for m in messages)
-        (site / "index.html").write_text(
+        page = site / ".index.html.tmp"
+        page.write_text(
             "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'/>"
             "<title>bookbuild: the manuscript has errors</title></head><body>"
             "<h1>The manuscript has errors</h1>"
             f"{body}<p>Fix the manuscript and save: this page reloads.</p>"
             f"{reload_script(version)}</body></html>", encoding="utf-8")
+        os.replace(page, site / "index.html")  # whole: a request may be reading the old one
 
 
 class _Handler(SimpleHTTPRequestHandler):
     preview: Preview
 
+    def host_allowed(self) -> bool:
+        """Only a page of this machine asking by name (no DNS rebinding): the Host header
+        is 127.0.0.1 or localhost, with this server's port or none."""
+        port = self.server.server_address[1]  # type: ignore[index]
+        host = (self.headers.get("Host") or "").strip().lower()
+        return host in {"127.0.0.1", "localhost", f"127.0.0.1:{port}", f"localhost:{port}"}
+
+    def send_head(self) -> io.BytesIO | BinaryIO | None:
+        if not self.host_allowed():
+            self.send_error(HTTPStatus.FORBIDDEN, "the preview answers to 127.0.0.1 and "
+                            "localhost only")
+            return None
+        try:
+            return super().send_head()
+        except ValueError:  # a NUL byte in the path (/%00)
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return None
+
     def do_GET(self) -> None:
-        if self.path == VERSION_PATH:
+        if self.path == VERSION_PATH and self.host_allowed():
             data = str(self.preview.version).encode()
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", "text/plain")
@@ -141,33 +172,71 @@ def watch(preview: Preview, stop: threading.Event) -> None:
     paths = [p for p in (preview.project.manuscript_dir, preview.project.layouts_dir)
              if p.is_dir()]
     for _changes in watch_files(*paths, stop_event=stop, debounce=200, step=50):
-        preview.rebuild()
+        try:
+            preview.rebuild()
+        except Exception as exc:  # rebuild reports its own; keep watching
+            print(f"error: the preview could not rebuild: {exc}", file=preview.err)
+
+
+class _Server(ThreadingHTTPServer):
+    """The preview's HTTP server: a dropped connection is nobody's business."""
+
+    daemon_threads = True
+    err: TextIO = sys.stderr
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return
+        print(f"preview: a request failed: {type(exc).__name__}: {exc}", file=self.err)
 
 
 def make_server(path: Path | None, port: int, err: TextIO) -> tuple[ThreadingHTTPServer,
                                                                     Preview, Path]:
+    """Listen on 127.0.0.1:``port`` and build the first preview; a refused start leaves
+    no temporary folder behind."""
     project = find_project(path)
     folder = Path(tempfile.mkdtemp(prefix="bookbuild-serve-"))
-    preview = Preview(project, folder, err)
-    preview.rebuild()
-    handler = type("Handler", (_Handler,), {"preview": preview})
-    server = ThreadingHTTPServer(("127.0.0.1", port),
-                                 partial(handler, directory=str(folder / "site")))
+    try:
+        (folder / "site").mkdir()
+        preview = Preview(project, folder, err)
+        handler = type("Handler", (_Handler,), {"preview": preview})
+        try:
+            server = _Server(("127.0.0.1", port),
+                             partial(handler, directory=str(folder / "site")))
+        except OSError as exc:
+            raise BookbuildError(f"cannot listen on 127.0.0.1:{port}: "
+                                 f"{exc.strerror or exc}",
+                                 "choose another port with --port") from None
+        server.err = err
+        preview.rebuild()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return server, preview, folder
 
 
 def serve(path: Path | None, *, port: int, err: TextIO) -> int:
+    previous = signal.getsignal(signal.SIGTERM)
+
+    def terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)  # SIGTERM cleans up as Ctrl-C does
     try:
         server, preview, folder = make_server(path, port, err)
-    except OSError as exc:
-        raise BookbuildError(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}",
-                             "choose another port with --port") from None
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGTERM, previous)
+        return 0
+    except BaseException:
+        signal.signal(signal.SIGTERM, previous)
+        raise
     stop = threading.Event()
     watcher = threading.Thread(target=watch, args=(preview, stop), daemon=True)
-    watcher.start()
-    print(f"serving the web edition on http://127.0.0.1:{server.server_address[1]}/ "
-          "(Ctrl-C stops)", file=err)
     try:
+        watcher.start()
+        print(f"serving the web edition on http://127.0.0.1:{server.server_address[1]}/ "
+              "(Ctrl-C stops)", file=err, flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
@@ -175,4 +244,5 @@ def serve(path: Path | None, *, port: int, err: TextIO) -> int:
         stop.set()
         server.server_close()
         shutil.rmtree(folder, ignore_errors=True)
+        signal.signal(signal.SIGTERM, previous)
     return 0

@@ -52,8 +52,8 @@ class UnknownLanguage(ValueError):
                 "'hu', 'en-GB' or 'de-AT' (see docs/languages.md to add one)")
 
 
-def _parse_tag(tag: str) -> tuple[str, str]:
-    """(language, region) of a BCP 47 tag: ``de-AT`` → ("de", "AT"); errors on junk."""
+def _parse_tag(tag: str) -> tuple[str, str, str]:
+    """(canonical tag, language, region) of a BCP 47 tag: ``de_at`` → ("de-AT", "de", "AT")."""
     if not tag or len(tag) > 35 or not all(c.isascii() and (c.isalnum() or c in "-_")
                                            for c in tag):
         raise UnknownLanguage(tag)
@@ -64,14 +64,14 @@ def _parse_tag(tag: str) -> tuple[str, str]:
     language = parsed.getLanguage().lower()
     if not language:
         raise UnknownLanguage(tag)
-    return language, parsed.getCountry()
+    return str(parsed.toLanguageTag()), language, parsed.getCountry()
 
 
 @dataclass(frozen=True)
 class Locale:
     """One book language: its catalogue, its CLDR data, its collation and typography."""
 
-    tag: str
+    tag: str  # the canonical BCP 47 tag (``hu``, ``en-US``), as outputs declare it
     catalogue: Catalogue
     cldr: str  # the CLDR locale of dates, quotes and collation: en_GB, de_AT …
     overrides: tuple[tuple[str, str], ...] = ()
@@ -211,7 +211,7 @@ class Locale:
 
     @cached_property
     def typography(self) -> Typography:
-        return _typography(self.cldr, self.catalogue.messages.get("typography.number_words", ""))
+        return _typography(self.cldr, self.word("typography.number_words"))
 
     def typeset(self, text: str) -> str:
         """One text run with the language's quotes, dashes and no-break spaces."""
@@ -242,7 +242,7 @@ def locale_for(tag: str) -> Locale:
     1980"); otherwise the catalogue's own (``en``: British). Raises
     :class:`UnknownLanguage` for a tag with no catalogue.
     """
-    language, region = _parse_tag(tag)
+    canonical, language, region = _parse_tag(tag)
     try:
         words = catalogue(language)
     except LookupError:
@@ -250,7 +250,7 @@ def locale_for(tag: str) -> Locale:
     cldr = words.cldr
     if region and f"{language}_{region}" in icu.Locale.getAvailableLocales():
         cldr = f"{language}_{region}"
-    return Locale(tag, words, cldr)
+    return Locale(canonical, words, cldr)
 
 
 def message_ids() -> frozenset[str]:

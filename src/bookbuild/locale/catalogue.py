@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 CATALOGUE_DIR = Path(__file__).resolve().parent
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one object per language (compared and hashed by identity)
 class Catalogue:
     """The words of one language: message id → text, and the CLDR locale it was written for."""
 

@@ -7,9 +7,9 @@ import re
 
 from .model import DatePrecision, EventDate
 
-_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
-_MONTH = re.compile(r"(\d{4})-(\d{2})\Z")
-_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z")
+_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
+_MONTH = re.compile(r"(\d{4})-(\d{2})\Z", re.ASCII)
+_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z", re.ASCII)
 
 
 class DateError(ValueError):
@@ -19,6 +19,8 @@ class DateError(ValueError):
 def parse_event_date(text: str) -> EventDate:
     """``1956-10-23``, ``1956-02``, ``1956-07-18/1956-07-21`` or ``1956-11/1956-12``."""
     text = text.strip()
+    if text.count("/") > 1:
+        raise DateError(f"'{text}' is not a date range: a range has one '/', START/END")
     if "/" in text:
         first, _, last = text.partition("/")
         opening = parse_event_date(first)
@@ -39,7 +41,7 @@ def parse_event_date(text: str) -> EventDate:
     month_match = _MONTH.match(text)
     if month_match:
         year, month = (int(g) for g in month_match.groups())
-        if not 1 <= month <= 12:
+        if not 1 <= month <= 12 or year < 1:
             raise DateError(f"impossible month '{text}'")
         start, end = EventDate.month(year, month)
         return EventDate(start, end, DatePrecision.MONTH)

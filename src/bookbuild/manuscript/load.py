@@ -11,6 +11,7 @@ from .anchors import demand_id as make_demand_id
 from .anchors import mention_anchor, note_anchor
 from .dates import DateError, parse_clock_time, parse_event_date
 from .fields import Fields, records, suggest
+from .fields import shown as shown_text
 from .figures import FIGURES_FILE, load_figures
 from .markup import ALL_CONSTRUCTS, parse_rich_text, refused_constructs
 from .model import (
@@ -42,7 +43,7 @@ from .model import (
     TimeOfDay,
     plain,
 )
-from .yamlsource import YMap, YNode, YScalar, read_yaml
+from .yamlsource import YList, YMap, YNode, YScalar, read_yaml
 
 BOOK_FILE = "book.yaml"
 CHRONOLOGY_FILE = "chronology.yaml"
@@ -63,6 +64,15 @@ EMPHASIS = frozenset({"emphasis"})
 TITLE_MARKUP = frozenset({"emphasis", "mention"})  # an event's headline
 NOTE_MARKUP = ALL_CONSTRUCTS - {"note", "correction"}
 PAGE_SIZES = ("A4", "A5", "A6", "B5", "letter")
+MAX_SLUG = 64  # the slug starts every output's file name
+# a well-formed language tag (RFC 5646): language, script, region, variants, extensions
+BCP47 = re.compile(
+    r"(?:[A-Za-z]{2,3}(?:-[A-Za-z]{3}){0,3}|[A-Za-z]{4,8})"
+    r"(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?"
+    r"(?:-(?:[A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*"
+    r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z\d]{2,8})+)*(?:-x(?:-[A-Za-z\d]{1,8})+)?",
+    re.ASCII)
+MAX_DEMAND_RANGE = 100  # numbers one demand (8-10) may span
 CONTRIBUTOR_ROLES = ("editor", "author", "translator", "illustrator", "contributor")
 
 
@@ -110,11 +120,23 @@ def _resolve_numbers(links: list[DemandLink], demands: list[Demand]) -> list[Dem
     out: list[DemandLink] = []
     for link in links:
         number = link.demand.lstrip("#").replace("–", "-").rstrip(".")
-        first, _, last = number.partition("-")
-        match = next((d for d in demands if first.strip().isdigit()
-                      and d.covers(int(first)) and (not last or d.last == int(last))), None)
+        first, _, last = (part.strip() for part in number.partition("-"))
+        if not _NUMBER.fullmatch(first) or (last and not _NUMBER.fullmatch(last)):
+            out.append(link)  # not a number: reported as an unknown demand, where it stands
+            continue
+        match = next((d for d in demands
+                      if d.covers(int(first)) and (not last or d.last == int(last))), None)
         out.append(replace(link, demand=match.id) if match else link)
     return out
+
+
+def _empty(node: YNode) -> bool:
+    return ((isinstance(node, YList) and not node.items)
+            or (isinstance(node, YMap) and not node.entries)
+            or (isinstance(node, YScalar) and node.is_null))
+
+
+_NUMBER = re.compile(r"\d{1,6}", re.ASCII)
 
 
 def load_book_file(project: Project, diagnostics: Diagnostics) -> list[Edition]:
@@ -136,6 +158,12 @@ class _Loader:
     def read(self, name: str, *, required: bool) -> YNode | None:
         path = self.project.manuscript_dir / name
         shown = self.project.shown(path)
+        if path.exists() and not path.is_file():
+            self.diagnostics.error(Location(shown), f"{name} is not a regular file",
+                                   "a manuscript file is a YAML text file; remove what stands "
+                                   "in its place")
+            self.source_map.unreadable.add(name)
+            return None
         if not path.is_file():
             if required:
                 self.diagnostics.error(
@@ -195,10 +223,12 @@ class _Loader:
         )
         language = self.load_language(book)
         slug = book.text("slug", required=True)
-        if slug and not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*", slug):
+        if slug and (len(slug) > MAX_SLUG or not re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)*",
+                                                              slug, re.ASCII)):
             self.diagnostics.error(
-                book.node.key_location("slug"), f"invalid slug '{slug}'",
-                "the slug names the output files: lower-case letters, digits and hyphens",
+                book.node.key_location("slug"), f"invalid slug '{shown_text(slug[:80])}'",
+                "the slug names the output files: lower-case letters, digits and hyphens, "
+                f"at most {MAX_SLUG} of them",
             )
             slug = "book"
         identifier = book.text("identifier", required=True)
@@ -273,16 +303,23 @@ class _Loader:
         return tuple(indexes.values())
 
     def load_language(self, book: Fields) -> str:
-        """The book's language tag; one with no catalogue is an error at ``language:``."""
+        """The book's language as a canonical BCP 47 tag (``en_us`` → ``en-US``); a tag with
+        no catalogue is an error at ``language:``."""
         from ..locale import UnknownLanguage, locale_for
 
         language = book.text("language", default="hu")
+        if not BCP47.fullmatch(language):  # it goes into file metadata and HTML attributes
+            self.diagnostics.error(
+                book.node.key_location("language"),
+                f"language '{shown_text(language[:40])}' is not a BCP 47 language tag",
+                "write a tag such as hu, en, en-GB or de-AT")
+            return "hu"
         try:
             self.locale = locale_for(language)
         except UnknownLanguage as exc:
             self.diagnostics.error(book.node.key_location("language"), str(exc), exc.hint)
             return "hu"
-        return language
+        return self.locale.tag
 
     def load_labels(self, book: Fields) -> tuple[tuple[str, str], ...]:
         """``labels:``: words replacing the catalogue's; an unknown key is a warning."""
@@ -372,10 +409,20 @@ class _Loader:
                 page_size=page_size,
                 parts=item.text_list("parts"),
                 impose=item.boolean("impose"),
-                max_pages=item.integer("max_pages") or 0,
+                max_pages=self.max_pages(item),
                 location=key.location,
             ))
         return tuple(out)
+
+    def max_pages(self, item: Fields) -> int:
+        """``max_pages``: a whole number of at least one, when given (0: no limit)."""
+        pages = item.integer("max_pages")
+        if pages is not None and pages < 1:
+            self.diagnostics.error(item.node.key_location("max_pages"),
+                                   f"max_pages must be at least 1, not {pages}",
+                                   "leave it out for no limit")
+            return 0
+        return pages or 0
 
     # ------------------------------------------------------------ demands
 
@@ -388,7 +435,8 @@ class _Loader:
             number = item.scalar("number", required=True)
             first = last = 0
             if number is not None:
-                match = re.fullmatch(r"(\d+)(?:\s*[-–]\s*(\d+))?\.?", number.value.strip())
+                match = re.fullmatch(r"(\d{1,6})(?:\s*[-–]\s*(\d{1,6}))?\.?",
+                                     number.value.strip(), re.ASCII)
                 if not match:
                     self.diagnostics.error(
                         number.location,
@@ -401,6 +449,13 @@ class _Loader:
                     if last < first:
                         self.diagnostics.error(number.location,
                                                f"demand range '{number.value}' runs backwards")
+                        last = first
+                    elif last - first >= MAX_DEMAND_RANGE:
+                        self.diagnostics.error(
+                            number.location,
+                            f"demand range '{number.value}' spans {last - first + 1} numbers; "
+                            f"a range of demands spans at most {MAX_DEMAND_RANGE}",
+                            "write the demands one by one, or check the numbers")
                         last = first
             demand_id = make_demand_id(first, last)
             text, scalar = item.rich("text", required=True)
@@ -440,7 +495,13 @@ class _Loader:
         links: list[DemandLink] = []
         accepted = self.locale.time_of_day_words()
         times = [t.value for t in TimeOfDay]
-        for item in records(node, "event", self.diagnostics):
+        items = records(node, "event", self.diagnostics)
+        if node is not None and not items and _empty(node):
+            self.diagnostics.error(
+                node.location, "the chronology has no events",
+                "a chronology book needs events: add one, e.g. '- {id: first, part: …, "
+                "date: 1956-10-23, title: …, text: …}'")
+        for item in items:
             item.check_known(["id", "part", "date", "time", "time_of_day", "title", "key",
                               "demands", "text", "figures"])
             event_id = item.identifier()

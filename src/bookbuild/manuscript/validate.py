@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
-from itertools import pairwise
 
 from ..errors import Diagnostics, Location
 from .anchors import note_anchor
@@ -14,7 +14,9 @@ from .load import CHRONOLOGY_FILE, NOTES_FILE, SourceMap
 from .markup import unmarked_text
 from .model import (
     Correction,
+    DatePrecision,
     Entity,
+    Event,
     Link,
     Manuscript,
     Mention,
@@ -36,6 +38,24 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     _unmentioned(manuscript, diagnostics)
     _unmarked_mentions(manuscript, source_map, diagnostics)
     check_placements(manuscript, diagnostics)
+    _missing_glyphs(source_map, diagnostics)
+
+
+def _missing_glyphs(source_map: SourceMap, diagnostics: Diagnostics) -> None:
+    """A character the book's fonts cannot print is an error where it stands (the
+    build would stop on it, without a place to point at)."""
+    from ..render.fonts import missing_glyphs
+
+    for _owner, scalar in source_map.texts:
+        missing = set(missing_glyphs(scalar.value))
+        for offset, char in enumerate(scalar.value):
+            if char in missing:
+                missing.discard(char)
+                diagnostics.error(
+                    scalar.location_at(offset),
+                    f"the book's fonts have no glyph for '{shown(char)}' (U+{ord(char):04X})",
+                    "replace the character, e.g. an emoji by words; the fonts are Source "
+                    "Serif and Source Sans")
 
 
 def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
@@ -183,16 +203,38 @@ def _demand_links(manuscript: Manuscript, diagnostics: Diagnostics,
 
 
 def _date_order(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    """Events are in the order of time, a date meaning every day it covers.
+
+    A month stands for the whole month and a range for its span, so "1848-03" may stand
+    after 1848-03-03 and before 1848-03-31. The rule: every event can be given a day of
+    its date no earlier than the days given to the events before it (each is given the
+    earliest such day). An event is out of order when its date ends before that day.
+    """
     for part in manuscript.parts:
-        events = manuscript.events_in(part.id)
-        for before, after in pairwise(events):
-            if after.date.start < before.date.start:
+        floor: dt.date | None = None
+        setter: Event | None = None
+        for event in manuscript.events_in(part.id):
+            if floor is not None and setter is not None and event.date.end < floor:
                 diagnostics.warning(
-                    after.location,
-                    f"event '{after.id}' ({after.date.start.isoformat()}) comes after "
-                    f"'{before.id}' ({before.date.start.isoformat()}) but is dated earlier",
-                    "events are read in file order; move it or check its date",
+                    event.location,
+                    f"event '{event.id}' ({_iso(event)}) comes after "
+                    f"'{setter.id}' ({_iso(setter)}) but is dated earlier",
+                    "events are read in file order; move it or check its date "
+                    "(a month or a range may stand anywhere within its span)",
                 )
+                continue
+            if floor is None or event.date.start > floor:
+                floor, setter = event.date.start, event
+
+
+def _iso(event: Event) -> str:
+    """The date as the manuscript writes it: ``1848-03-15``, ``1848-03``, ``…/…``."""
+    date = event.date
+    if date.precision is DatePrecision.MONTH:
+        first, last = date.start.isoformat()[:7], date.end.isoformat()[:7]
+    else:
+        first, last = date.start.isoformat(), date.end.isoformat()
+    return first if first == last else f"{first}/{last}"
 
 
 MAX_DAY_SPAN = 1100  # days: the timeline figure draws a row for every day of the span

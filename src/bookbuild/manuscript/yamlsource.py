@@ -9,8 +9,12 @@ bounded file size.
 
 from __future__ import annotations
 
+import bisect
+import re
 import unicodedata
+from array import array
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import yaml
@@ -21,6 +25,7 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ALIASES = 64
 MAX_NODES = 200_000  # the real book has ~26 values a KiB: a 5 MiB file holds ~130 000
 MAX_DEPTH = 64
+MAX_EXPANDED_CHARS = 2 * MAX_FILE_BYTES  # the text a document holds once aliases expand
 
 try:  # the C loader is faster; both give the same nodes
     _BaseLoader: type = yaml.CSafeLoader
@@ -41,6 +46,10 @@ class YScalar:
     def location_at(self, offset: int) -> Location:
         """The file location of character ``offset`` of :attr:`value`."""
         return _align(self, offset)
+
+    @cached_property
+    def _index(self) -> _Alignment:
+        return _Alignment(self)
 
     @property
     def is_null(self) -> bool:
@@ -151,6 +160,16 @@ def parse_yaml(text: str, shown: str, diagnostics: Diagnostics) -> YNode | None:
             "check the indentation and quoting near this line",
         )
         return None
+    except yaml.reader.ReaderError as exc:  # a character YAML may not hold (NUL …)
+        before = text[: max(exc.position, 0)]
+        line = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(
+            str(exc.character)[:1] or "\0")
+        diagnostics.error(Location(shown, line, col),
+                          f"the file holds the control character U+{character:04X}",
+                          "retype the text here; a control character cannot be printed")
+        return None
     except yaml.YAMLError as exc:
         diagnostics.error(Location(shown), f"malformed YAML: {exc}")
         return None
@@ -174,9 +193,9 @@ def _check_shape(text: str, shown: str) -> None:
     second and without memory growing; nesting deeper than any manuscript needs
     is refused too.
     """
-    sizes: dict[str, int] = {}  # anchor -> values in the anchored node, expanded
-    open_nodes: list[tuple[str | None, int]] = []  # (anchor, values before it started)
-    values = aliases = 0
+    sizes: dict[str, tuple[int, int]] = {}  # anchor -> (values, characters) it expands to
+    open_nodes: list[tuple[str | None, int, int]] = []  # (anchor, values, chars before it)
+    values = aliases = chars = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent):
             aliases += 1
@@ -186,7 +205,16 @@ def _check_shape(text: str, shown: str) -> None:
                     "a manuscript does not need them",
                     event.start_mark,
                 )
-            values += sizes.get(event.anchor or "", 1)
+            anchored_values, anchored_chars = sizes.get(event.anchor or "", (1, 0))
+            values += anchored_values
+            chars += anchored_chars
+            if chars > MAX_EXPANDED_CHARS:
+                raise _LimitExceeded(
+                    f"the YAML aliases expand the document to more than "
+                    f"{MAX_EXPANDED_CHARS // (1024 * 1024)} MiB of text; "
+                    "a manuscript does not need them",
+                    event.start_mark,
+                )
             if values > MAX_NODES:
                 raise _LimitExceeded(
                     f"the YAML aliases expand the document to more than {MAX_NODES} values; "
@@ -196,11 +224,12 @@ def _check_shape(text: str, shown: str) -> None:
             continue
         if isinstance(event, yaml.ScalarEvent):
             values += 1
+            chars += len(event.value)
             if event.anchor:
-                sizes[event.anchor] = 1
+                sizes[event.anchor] = (1, len(event.value))
         elif isinstance(event, yaml.CollectionStartEvent):
             values += 1
-            open_nodes.append((event.anchor, values - 1))
+            open_nodes.append((event.anchor, values - 1, chars))
             if len(open_nodes) > MAX_DEPTH:
                 raise _LimitExceeded(
                     f"the YAML is nested more than {MAX_DEPTH} levels deep; "
@@ -208,9 +237,9 @@ def _check_shape(text: str, shown: str) -> None:
                     event.start_mark,
                 )
         elif isinstance(event, yaml.CollectionEndEvent) and open_nodes:
-            anchor, before = open_nodes.pop()
+            anchor, before, chars_before = open_nodes.pop()
             if anchor:
-                sizes[anchor] = values - before
+                sizes[anchor] = (values - before, chars - chars_before)
         if values > MAX_NODES:
             raise _LimitExceeded(f"the document has more than {MAX_NODES} values",
                                  event.start_mark)
@@ -263,35 +292,64 @@ def _raw_slice(text: str, start: object, end: object) -> str:
     return text[first:last] if 0 <= first <= last else ""
 
 
-def _align(scalar: YScalar, offset: int) -> Location:
-    """Walk the scalar's value and its raw source together to find a character's place.
+_WORD = re.compile(r"\S+")
+
+
+class _Alignment:
+    """Where each character of a scalar's value stands in its raw source, computed once.
 
     Folding, indentation and quoting change whitespace but keep the other
-    characters in order, so non-space characters are matched one by one.
+    characters in order, so non-space characters are matched one by one. The
+    walk is done once per scalar (``after[v]``: the raw offset reached once the
+    value's first ``v`` characters are matched, -1 once matching failed) and the
+    line of a raw offset is found by bisecting the raw text's line starts, so
+    locating many points of one long text costs no more than reading it.
     """
+
+    def __init__(self, scalar: YScalar) -> None:
+        raw, value = scalar.raw, scalar.value
+        after = array("i", [0]) * (len(value) + 1)
+        r = v = 0
+        for word in _WORD.finditer(value):  # a word at a time: most are copied verbatim
+            start, end = word.span()
+            after[v + 1 : start + 1] = array("i", [r]) * (start - v)
+            found = raw.find(value[start], r) if r >= 0 else -1
+            if found >= 0 and raw.startswith(word.group(), found):
+                after[start + 1 : end + 1] = array("i", range(found + 1, found + 1 + end - start))
+                r = found + end - start
+            else:  # quoted or escaped: character by character
+                for index in range(start, end):
+                    if r >= 0:
+                        r = raw.find(value[index], r)
+                        r = r + 1 if r >= 0 else -1
+                    after[index + 1] = r
+            v = end
+        after[v + 1 :] = array("i", [r]) * (len(value) - v)
+        self.after = after
+        self.newlines = [m.start() for m in re.finditer("\n", raw)]
+
+    def location(self, scalar: YScalar, r: int) -> Location:
+        """The file location of raw offset ``r``."""
+        start = scalar.location
+        before = bisect.bisect_left(self.newlines, r)
+        if before == 0:
+            return Location(start.path, start.line, start.col + r)
+        return Location(start.path, start.line + before, r - self.newlines[before - 1])
+
+
+def _align(scalar: YScalar, offset: int) -> Location:
+    """The place in the file of character ``offset`` of the scalar's value."""
     raw, value = scalar.raw, scalar.value
-    line, col = scalar.location.line, scalar.location.col
-    r = 0
-    for v_index in range(min(offset, len(value))):
-        ch = value[v_index]
-        if ch.isspace():
-            continue
-        while r < len(raw) and raw[r] != ch:
-            line, col = (line + 1, 1) if raw[r] == "\n" else (line, col + 1)
-            r += 1
-        if r >= len(raw):
-            return scalar.location
-        line, col = (line + 1, 1) if raw[r] == "\n" else (line, col + 1)
-        r += 1
+    index = scalar._index
+    r = index.after[min(offset, len(value))]
+    if r < 0:
+        return scalar.location
     while r < len(raw) and raw[r].isspace():
-        line, col = (line + 1, 1) if raw[r] == "\n" else (line, col + 1)
         r += 1
     if value[offset : offset + 1].isspace() or offset >= len(value):
-        return Location(scalar.location.path, line, col)
+        return index.location(scalar, r)
     # skip the block indicator line of ``>``/``|`` scalars and quotes
-    while r < len(raw) and raw[r] != value[offset]:
-        line, col = (line + 1, 1) if raw[r] == "\n" else (line, col + 1)
-        r += 1
-    if r >= len(raw):
+    found = raw.find(value[offset], r)
+    if found < 0:
         return scalar.location
-    return Location(scalar.location.path, line, col)
+    return index.location(scalar, found)

@@ -50,6 +50,15 @@ class DemandRef:
 
 
 @dataclass(frozen=True)
+class DemandRefGroup:
+    """The demands an event relates to in one way: ``megvalósítja: 1., 7. pont``."""
+
+    relation: Relation
+    label: str  # the relation in the book's language, as the event's side says it
+    refs: tuple[DemandRef, ...]
+
+
+@dataclass(frozen=True)
 class EventView:
     event: Event
     when: str
@@ -62,12 +71,36 @@ class EventView:
     def anchor(self) -> str:
         return self.event.id
 
+    @property
+    def demand_groups(self) -> tuple[DemandRefGroup, ...]:
+        """Its demands by relation (enacts, answers, defies), each group in number order."""
+        return tuple(
+            DemandRefGroup(rel, refs[0].relation_label, refs)
+            for rel in Relation
+            if (refs := tuple(sorted((r for r in self.demands if r.relation is rel),
+                                     key=lambda r: (r.demand.first, r.demand.last)))))
+
 
 @dataclass(frozen=True)
 class EventRef:
     event: EventView
     relation: Relation
     relation_label: str  # the relation in the book's language
+    group_label: str = ""  # how the demand's side names it: "megvalósította", "enacted by"
+
+    @property
+    def label(self) -> str:
+        """The event as a link names it: its date (and time) and headline."""
+        return f"{self.event.reference}: {self.event.event.title}"
+
+
+@dataclass(frozen=True)
+class EventRefGroup:
+    """The events that relate to a demand in one way, in reading order."""
+
+    relation: Relation
+    label: str
+    refs: tuple[EventRef, ...]
 
 
 @dataclass(frozen=True)
@@ -78,6 +111,12 @@ class DemandView:
     @property
     def anchor(self) -> str:
         return self.demand.id
+
+    @property
+    def event_groups(self) -> tuple[EventRefGroup, ...]:
+        """Its events by relation (enacted by, answered by, defied by), in reading order."""
+        return tuple(EventRefGroup(rel, refs[0].group_label, refs) for rel in Relation
+                     if (refs := tuple(r for r in self.events if r.relation is rel)))
 
 
 @dataclass(frozen=True)
@@ -212,7 +251,8 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         for e in events
     }
     demand_views = tuple(
-        DemandView(d, tuple(EventRef(event_views[eid], rel, locale.relation(rel))
+        DemandView(d, tuple(EventRef(event_views[eid], rel, locale.relation(rel),
+                                     locale.word(f"relation_from.{rel.value}"))
                             for eid, rel in demand_links.get(d.id, []) if eid in event_views))
         for d in manuscript.demands
     )
@@ -326,9 +366,10 @@ def _event_view(event: Event, links: list[tuple[Demand, Relation]], dates: _Date
                      when=dates.when(event),
                      date_label=dates.locale.long_date(event.date, with_year=True),
                      reference=dates.reference(event),
-                     demands=tuple(DemandRef(demand, rel, dates.demand(demand),
-                                             dates.locale.relation(rel))
-                                   for demand, rel in links))
+                     demands=tuple(sorted(
+                         (DemandRef(demand, rel, dates.demand(demand), dates.locale.relation(rel))
+                          for demand, rel in links),
+                         key=lambda r: (r.demand.first, r.demand.last))))
 
 
 def _part_view(part: Part, events: dict[str, EventView],

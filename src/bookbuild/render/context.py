@@ -91,6 +91,7 @@ class LayoutContext:
     cover_image: str = ""
     landmarks: Sequence[Mapping[str, str]] = ()
     page_list: Sequence[Mapping[str, str]] = ()
+    contents: Sequence[object] = ()  # the navigation's entries (builders.epub.navigation)
 
     def figure_for(self, part: PartView) -> object | None:
         """The timeline figure a part opens with: the day-by-day parts show it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 
 from ..locale import Locale
@@ -169,16 +170,38 @@ def _owner_order(view: BookView) -> Callable[[str], int]:
 
 # ---------------------------------------------------------------- Pandoc Markdown
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|~^$@"})
+# Pandoc reads these as markup anywhere in a line: emphasis, spans and links, raw HTML
+# and entities (& …;), math ($), citations (@), sub- and superscript (~ ^), smart quotes
+# (' "), line blocks (|); every ASCII punctuation character may be escaped with "\".
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|~^$@&'\""})
+_MD_RUNS = re.compile(r"-{2,}|\.{3,}")  # -- and --- become dashes, ... an ellipsis
+# what starts a list, a quote, a definition, a heading or a title block at a line's start
+_MD_BLOCK_START = re.compile(
+    r"\A(?:(?P<number>\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+))(?P<mark>[.)])(?=\s|\Z)"
+    r"|(?P<sign>[-+*:%=>]))")
 
 
 def _md_escape(text: str) -> str:
-    return text.translate(_MD_SPECIAL)
+    """``text`` as Markdown that Pandoc reads back as exactly this text."""
+    escaped = text.translate(_MD_SPECIAL)
+    return _MD_RUNS.sub(lambda m: "".join("\\" + c for c in m.group()), escaped)
+
+
+def _md_block_start(markdown: str) -> str:
+    """A paragraph's or heading's first characters escaped where Pandoc would read a block
+    (``1956. `` an ordered list, ``- `` a bullet, ``: `` a definition …)."""
+    match = _MD_BLOCK_START.match(markdown)
+    if match is None:
+        return markdown
+    if match.group("sign"):
+        return "\\" + markdown
+    number = match.group("number").replace("(", "\\(")
+    return number + "\\" + match.group("mark") + markdown[match.end():]
 
 
 def _md_paragraph(nodes: tuple[Inline, ...], notes: dict[str, int], locale: Locale) -> str:
     """One paragraph as Markdown, its runs typeset together."""
-    return _md(nodes, notes, iter(locale.typeset_runs(list(text_runs(nodes)))))
+    return _md_block_start(_md(nodes, notes, iter(locale.typeset_runs(list(text_runs(nodes))))))
 
 
 def _md(nodes: tuple[Inline, ...], notes: dict[str, int], runs: Iterator[str]) -> str:
@@ -210,7 +233,8 @@ def _md_note(note_id: str, notes: dict[str, int]) -> str:
 
 
 def _yaml_str(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A front matter value: quoted for YAML, escaped for the Markdown Pandoc reads it as."""
+    return json.dumps(_md_block_start(_md_escape(text)), ensure_ascii=False)
 
 
 def export_markdown(manuscript: Manuscript) -> str:
@@ -221,12 +245,12 @@ def export_markdown(manuscript: Manuscript) -> str:
     lines = ["---", f"title: {_yaml_str(meta.title)}"]
     if meta.subtitle:
         lines.append(f"subtitle: {_yaml_str(meta.subtitle)}")
-    lines += [f"lang: {meta.language}", f"identifier: {_yaml_str(meta.identifier)}",
+    lines += [f"lang: {_yaml_str(meta.language)}", f"identifier: {_yaml_str(meta.identifier)}",
               "author:", *(f"  - {_yaml_str(c.name)}" for c in meta.editors),
               f"description: {_yaml_str(meta.description)}",
               f"rights: {_yaml_str(meta.rights)}", "---", ""]
     for part in view.parts:
-        lines += [f"# {_md_escape(part.part.title)} {{#{part.anchor}}}", ""]
+        lines += [f"# {_md_block_start(_md_escape(part.part.title))} {{#{part.anchor}}}", ""]
         for demand in part.demands:
             text = " ".join(_md_paragraph(p.children, notes, view.locale)
                             for p in demand.demand.text.paragraphs)
@@ -271,8 +295,11 @@ def export_markdown(manuscript: Manuscript) -> str:
 
 def _md_event(event: EventView, prefix: str, level: str, notes: dict[str, int],
               locale: Locale) -> list[str]:
-    out = [f"{level} {_md_escape(prefix + event.event.title)} {{#{event.anchor}}}", ""]
-    out += [_md_paragraph(p.children, notes, locale) for p in event.event.text.paragraphs]
+    out = [f"{level} {_md_block_start(_md_escape(prefix + event.event.title))} "
+           f"{{#{event.anchor}}}", ""]
+    for paragraph in event.event.text.paragraphs:  # a blank line between paragraphs
+        out += [_md_paragraph(paragraph.children, notes, locale), ""]
+    out.pop()
     if event.demands:
         out += ["", "→ " + ", ".join(f"[{r.label}](#{r.demand.id})" for r in event.demands)]
     return [*out, ""]

@@ -58,6 +58,40 @@ def font_faces() -> tuple[FontFace, ...]:
     return tuple(faces)
 
 
+@cache
+def private_fontconfig() -> Path:
+    """Give fontconfig (WeasyPrint's Pango) a configuration holding the bundled font
+    packages only, so that no font of the machine (system, user, or a package's that
+    happens to share a family name) can change a build; returns the configuration file.
+
+    Set in the environment before the first layout: fontconfig reads
+    ``FONTCONFIG_FILE`` whenever WeasyPrint loads a configuration (once per document).
+    Forked workers inherit it.
+    """
+    import atexit
+    import os
+    import shutil
+    import tempfile
+    from xml.sax.saxutils import escape
+
+    folder = Path(tempfile.mkdtemp(prefix="bookbuild-fontconfig-"))
+    owner = os.getpid()
+
+    def remove() -> None:
+        if os.getpid() == owner:  # not from a forked worker: the parent still builds
+            shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(remove)
+    dirs = "".join(f"  <dir>{escape(str(d))}</dir>\n" for d in font_dirs())
+    conf = folder / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+                    f"<fontconfig>\n{dirs}  <cachedir>{escape(str(folder / 'cache'))}"
+                    "</cachedir>\n</fontconfig>\n", encoding="utf-8")
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+    os.environ.pop("FONTCONFIG_PATH", None)
+    return conf
+
+
 def font_dirs() -> tuple[Path, ...]:
     """Folders a build may read fonts from."""
     return tuple(sorted({face.path.parent for face in font_faces()}))

@@ -30,6 +30,8 @@ from .documents import (
     no_locators,
     plan_documents,
 )
+from .endnotes import link_back, split_notes
+from .navigation import table_of_contents
 from .resources import COVER_IMAGE, stylesheet_names, stylesheets, subset_fonts
 from .semantics import add_semantics
 from .xhtml import parse, serialise, text_of
@@ -62,22 +64,27 @@ class EpubBuilder:
 
         # pass 1: where every id stands, so that links can name the document
         probe = Linker(link_mentions=True, note_numbers=note_numbers)
-        href = href_in([self.render_document(job, view, doc, probe, no_locators, figure,
-                                             figure_images) for doc in docs])
+        href = href_in(split_notes([self.render_document(job, view, doc, probe, no_locators,
+                                                         figure, figure_images)
+                                    for doc in docs], view.locale))
 
         # pass 2: the documents with cross-document links
-        linker = Linker(href=href, link_mentions=True, hyphenate=True, note_numbers=note_numbers)
+        # no soft hyphens in the text: reading systems hyphenate by CSS (epub.css)
+        linker = Linker(href=href, link_mentions=True, note_numbers=note_numbers)
         locators = mention_locators(view, job.booklet_pages, href)
-        rendered = [self.render_document(job, view, doc, linker, locators, figure,
-                                         figure_images) for doc in docs]
+        rendered = split_notes([self.render_document(job, view, doc, linker, locators, figure,
+                                                     figure_images) for doc in docs],
+                               view.locale)
+        docs = [document.doc for document in rendered]
+        link_back(rendered, view.locale)
         for document in rendered:
             add_semantics(document.root, document.doc.kind)
         page_list = place_page_markers(job, rendered)
         timings = {"render": time.perf_counter() - started}
 
-        nav = self.render_nav(job, view, linker, docs, page_list)
+        nav = self.render_nav(job, view, linker, rendered, page_list)
         cover_name = figure_images[view.cover.id].src if view.cover else COVER_IMAGE
-        cover_page = self.render_cover_page(job, view, linker, cover_name)
+        cover_page = self.render_cover_page(job, view, linker, page_list, cover_name)
         contents = [(document.doc, document.serialise()) for document in rendered]
         fonts = subset_fonts(text_of(nav, cover_page, *(data for _doc, data in contents)))
         book = assemble_book(job, view, docs, contents, nav, cover_page, fonts,
@@ -116,9 +123,10 @@ class EpubBuilder:
         html = render_page(job.env, f"{job.edition.layout}/content.html.j2", view, context)
         return Rendered(doc, etree.ElementTree(parse(html)))
 
-    def render_nav(self, job: BuildJob, view: BookView, linker: Linker, docs: list[Document],
-                   page_list: list[tuple[int, str]]) -> bytes:
+    def render_nav(self, job: BuildJob, view: BookView, linker: Linker,
+                   rendered: list[Rendered], page_list: list[tuple[int, str]]) -> bytes:
         """The navigation document: contents, landmarks and the booklet's page-list."""
+        docs = [document.doc for document in rendered]
         first_part = next((d for d in docs if d.kind in ("part", "opener", "day")), docs[0])
         first_index = next((d for d in docs if d.kind == "index"), None)
         landmarks = [
@@ -131,15 +139,30 @@ class EpubBuilder:
                               "title": first_index.title})
         pages = [{"href": f"{name}#page-{page}", "label": str(page)} for page, name in page_list]
         context = self.page_context(job, linker, no_locators,
-                                    {"landmarks": landmarks, "page_list": pages})
+                                    {"landmarks": landmarks, "page_list": pages,
+                                     "contents": table_of_contents(rendered)})
         html = render_page(job.env, f"{job.edition.layout}/nav.html.j2", view, context)
         root = parse(html)
         add_semantics(root, "nav")
+        _mark_print_pages(root, "nav.xhtml", page_list)
         return serialise(root)
 
     def render_cover_page(self, job: BuildJob, view: BookView, linker: Linker,
+                          page_list: list[tuple[int, str]],
                           cover_image: str = COVER_IMAGE) -> bytes:
         """The cover document, which shows the cover image."""
         context = self.page_context(job, linker, no_locators, {"cover_image": cover_image})
         html = render_page(job.env, f"{job.edition.layout}/cover.html.j2", view, context)
-        return serialise(parse(html))
+        root = parse(html)
+        _mark_print_pages(root, "cover.xhtml", page_list)
+        return serialise(root)
+
+
+def _mark_print_pages(root: etree._Element, name: str, page_list: list[tuple[int, str]]) -> None:
+    """Mark the print pages that ``page_list`` places in document ``name`` (cover, contents)."""
+    from .pagebreaks import PRINT_ONLY, mark_page
+
+    element_id = next((k for k, v in PRINT_ONLY.items() if v == name), "")
+    for page, where in page_list:
+        if where == name:
+            mark_page(root, element_id, page)

@@ -24,7 +24,7 @@ from .xhtml import serialise
 class Document:
     """One XHTML content document of the package."""
 
-    kind: str  # front | part | opener | day | index
+    kind: str  # front | part | opener | day | notes | index
     name: str  # file name inside the package folder
     title: str
     values: dict[str, object] = field(default_factory=dict, compare=False)

@@ -114,7 +114,12 @@ class _Xhtml(epub.EpubHtml):  # type: ignore[misc]
 
 
 class _Writer(epub.EpubWriter):  # type: ignore[misc]
-    """ebooklib's writer with the navigation document rendered from the templates."""
+    """ebooklib's writer with the navigation document rendered from the templates, and the
+    package's language said on ``<package>`` itself (``xml:lang``)."""
+
+    def _write_opf_file(self, root: Any) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+        super()._write_opf_file(root)
 
     def _get_nav(self, item: Any) -> bytes:
         return bytes(item.content)
@@ -125,7 +130,7 @@ def _toc(view: BookView, docs: list[Document]) -> list[Any]:
     entries: list[Any] = [epub.Link("front.xhtml", view.meta.title, "toc-front")]
     for doc in docs:
         link = epub.Link(doc.name, doc.title, f"toc-{doc.uid}")
-        if doc.kind in ("part", "index"):
+        if doc.kind in ("part", "notes", "index"):
             entries.append(link)
         elif doc.kind == "opener":
             entries.append((epub.Section(doc.title, doc.name), []))

@@ -19,13 +19,39 @@ from ..pagemap import FLOW_TAGS, SOFT_HYPHEN, PageStart, PrintedPages, word_star
 from .documents import Rendered
 from .xhtml import EPUB_TYPE, SVG_NS, XHTML_NS, local_name, parse
 
+#: Print pages the content documents do not hold, and the documents that show them
+#: instead: the printed cover is the cover page, the printed contents the navigation.
+PRINT_ONLY: dict[str, str] = {"cover": "cover.xhtml", "toc": "nav.xhtml"}
+
 
 def place_page_markers(job: BuildJob, documents: Sequence[Rendered]) -> list[tuple[int, str]]:
-    """Mark the booklet's pages in ``documents``; the page-list (none without a booklet)."""
+    """Mark the booklet's pages in ``documents``; the page-list (none without a booklet).
+
+    A page that begins with the printed cover or contents is listed in the document of
+    :data:`PRINT_ONLY`; :func:`mark_page` marks it there once that document is rendered.
+    """
     printed = job.follows
     if printed is None or not printed.page_map.starts:
         return []
-    return insert_page_markers(printed_root(printed), documents, printed.page_map.starts)
+    return insert_page_markers(printed_root(printed), documents, printed.page_map.starts,
+                               PRINT_ONLY)
+
+
+def mark_page(root: etree._Element, element_id: str, page: int) -> None:
+    """Put the marker of ``page`` right before the element ``element_id`` of ``root``.
+
+    Before, not inside: the navigation's ``toc`` nav allows only its heading and list.
+    """
+    element = next((e for e in root.iter(f"{{{XHTML_NS}}}*") if e.get("id") == element_id),
+                   None)
+    parent = element.getparent() if element is not None else None
+    if element is None or parent is None:
+        return
+    k = parent.index(element)
+    if k == 0:
+        _insert_marker(parent, False, len(parent.text or ""), page)
+    else:
+        _insert_marker(parent[k - 1], True, len(parent[k - 1].tail or ""), page)
 
 
 # ---------------------------------------------------------------- the booklet
@@ -296,20 +322,27 @@ def _hoisted(position: Position) -> Position:
 
 
 def insert_page_markers(print_root: etree._Element, documents: Sequence[Rendered],
-                        starts: Sequence[PageStart]) -> list[tuple[int, str]]:
+                        starts: Sequence[PageStart],
+                        elsewhere: dict[str, str] | None = None) -> list[tuple[int, str]]:
     """Put a page-break marker where each booklet page begins; the page-list, in page order.
 
-    A page whose text the EPUB does not have (the printed cover or table of contents)
+    A page that begins with an element of ``elsewhere`` (id → document) is listed in
+    that document and not marked here. Any other page whose text the EPUB does not have
     goes to the start of the first element after it that the EPUB has.
     """
     printed = PrintText(print_root)
     book = EpubText(documents)
+    elsewhere = elsewhere or {}
     places: list[tuple[int, Position]] = []
+    listed: dict[int, str] = {}
     for start in sorted(starts, key=lambda s: s.page):
+        if start.element in elsewhere and start.element not in book.by_id:
+            listed[start.page] = elsewhere[start.element]
+            continue
         places.append((start.page, _place(printed, book, start)))
     owner = {id(r.root): r.doc.name for r in documents}
-    page_list = [(page, owner[id(where.container.getroottree().getroot())])
-                 for page, where in places]
+    page_list = sorted([(page, owner[id(where.container.getroottree().getroot())])
+                        for page, where in places] + list(listed.items()))
     # a tail is addressed by its element, not by its index: markers shift the indices
     groups: dict[tuple[int, bool], list[tuple[int, int, etree._Element, bool]]] = {}
     for page, where in places:

