@@ -45,7 +45,7 @@ def fixture_books() -> list[Path]:
     books = FIXTURES / "books"
     extra = sorted(p for p in books.iterdir() if (p / "manuscript" / "book.yaml").is_file()) \
         if books.is_dir() else []
-    return [VALID, *extra]
+    return [VALID, *extra, FIXTURES / "figures-book"]  # the figure book: raster and SVG
 
 
 @pytest.fixture(scope="module", params=[REPO, *fixture_books()],
