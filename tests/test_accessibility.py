@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE_BOOKS
+from conftest import FIXTURE_BOOKS, FIXTURES, build_into
 
 pytestmark = pytest.mark.slow
 
@@ -40,10 +40,13 @@ def _need(path: Path | str | None, what: str) -> str:
     return str(path)
 
 
-@pytest.fixture(scope="module", params=["1956", "valid", *FIXTURE_BOOKS])
-def built(request: pytest.FixtureRequest) -> Path:
-    """Every edition of each book: the bundled one, the minimal fixture, the fixture books
-    of tests/fixtures/books (each built once per session)."""
+@pytest.fixture(scope="module", params=["1956", "valid", "figures-book", *FIXTURE_BOOKS])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every edition of each book: the bundled one, the minimal fixture, the book with
+    raster and SVG figures, the fixture books of tests/fixtures/books (each built once per
+    session)."""
+    if request.param == "figures-book":
+        return build_into(FIXTURES / "figures-book", tmp_path_factory.mktemp("figures-book"))
     if request.param == "1956":
         return Path(request.getfixturevalue("real_build"))
     if request.param == "valid":
