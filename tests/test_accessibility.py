@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, VALID, build_into
+from conftest import FIXTURE_BOOKS, FIXTURES, build_into
 
 pytestmark = pytest.mark.slow
 
@@ -40,23 +40,18 @@ def _need(path: Path | str | None, what: str) -> str:
     return str(path)
 
 
-def fixture_books() -> list[Path]:
-    """The minimal fixture and every complete fixture book of tests/fixtures/books/."""
-    books = FIXTURES / "books"
-    extra = sorted(p for p in books.iterdir() if (p / "manuscript" / "book.yaml").is_file()) \
-        if books.is_dir() else []
-    return [VALID, *extra]
-
-
-@pytest.fixture(scope="module", params=[REPO, *fixture_books()],
-                ids=lambda p: p.name if p != REPO else "1956")
+@pytest.fixture(scope="module", params=["1956", "valid", "figures-book", *FIXTURE_BOOKS])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every edition of each book (the bundled one from the session's build)."""
-    if request.param == REPO:
+    """Every edition of each book: the bundled one, the minimal fixture, the book with
+    raster and SVG figures, the fixture books of tests/fixtures/books (each built once per
+    session)."""
+    if request.param == "figures-book":
+        return build_into(FIXTURES / "figures-book", tmp_path_factory.mktemp("figures-book"))
+    if request.param == "1956":
         return Path(request.getfixturevalue("real_build"))
-    if request.param == VALID:
+    if request.param == "valid":
         return Path(request.getfixturevalue("fixture_build"))
-    return build_into(request.param, tmp_path_factory.mktemp(request.param.name))
+    return Path(request.getfixturevalue("book_builds")(request.param))
 
 
 # ---------------------------------------------------------------- EPUB: DAISY Ace

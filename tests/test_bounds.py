@@ -201,13 +201,27 @@ def test_pathological_texts_are_parsed_in_one_pass(text: str) -> None:
     assert len(problems) <= len(text)
 
 
+def test_the_markup_of_a_manuscript_is_bounded(project: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """5 MiB of ``*a*a…`` would be a million emphases: the manuscript's spans are counted,
+    and past the bound the rest is not parsed (the check fails where it ran out)."""
+    from bookbuild.manuscript import markup
+
+    monkeypatch.setattr(markup, "MAX_SPANS", 1000)
+    write(project, "notes.yaml", "- id: javitas\n  text: >-\n    " + "*a" * 3000 + "\n")
+    found = [f for f in check_errors(project) if "marked-up spans" in f[3]]
+    # the fixture's other texts hold 9 spans; the note's 992nd emphasis is one too many
+    assert len(found) == 1 and found[0][:2] == ("manuscript/notes.yaml", 3), found
+
+
 @pytest.mark.slow
 def test_a_five_mib_text_of_mentions_is_checked(project: Path) -> None:
     text = "[Nagy Imre](@nagy-imre) beszélt. " * (5 * 1024 * 1024 // 36)
     write(project, "notes.yaml", "- id: javitas\n  text: >-\n    " + text + "\n")
     diagnostics = Diagnostics()
     read_manuscript(find_project(project), diagnostics)
-    assert not diagnostics.errors, diagnostics.errors[:3]
+    assert [(d.location.path, d.location.line) for d in diagnostics.errors
+            if "marked-up spans" in d.message] == [("manuscript/notes.yaml", 3)]
 
 
 def test_unmarked_names_in_a_long_note_are_located(project: Path) -> None:

@@ -111,8 +111,11 @@ def find_project(path: Path | None) -> Project:
 
 def load_manuscript(project: Project, diagnostics: Diagnostics) -> tuple[Manuscript, SourceMap]:
     """Load everything; structural problems go to ``diagnostics`` (validation comes after)."""
+    from .markup import span_budget
+
     loader = _Loader(project, diagnostics)
-    return loader.load(), loader.source_map
+    with span_budget():
+        return loader.load(), loader.source_map
 
 
 def _resolve_numbers(links: list[DemandLink], demands: list[Demand]) -> list[DemandLink]:
