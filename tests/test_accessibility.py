@@ -33,6 +33,20 @@ AXE_RUN = """() => axe.run(document, {resultTypes: ['violations'], runOnly: {typ
   values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
 
 
+@pytest.fixture(scope="module", autouse=True)
+def npm_tools() -> None:
+    """The npm checkers, installed from the committed lock file on first use (as .ci/run
+    does), so that the README's one test command works on a fresh machine with Node."""
+    if ACE.exists() and AXE.exists():
+        return
+    npm = _need(shutil.which("npm"), "npm")
+    env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1", "ELECTRON_SKIP_BINARY_DOWNLOAD": "1"}
+    installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                               cwd=TOOLS, env=env, capture_output=True, text=True,
+                               check=False)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+
 def _need(path: Path | str | None, what: str) -> str:
     if path is None or not Path(path).exists():
         pytest.fail(f"{what} is missing ({path}): run `npm ci` in tests/tools "
