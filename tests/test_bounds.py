@@ -321,6 +321,20 @@ def test_an_emoji_without_a_glyph_is_reported_by_check_where_it_stands(project: 
     assert found == [("manuscript/chronology.yaml", 6, 36)], result.output
 
 
+@pytest.mark.parametrize(("file", "old"), [("book.yaml", "title: Próbakönyv"),
+                                           ("chronology.yaml", "title: A kongresszus"),
+                                           ("people.yaml", "name: Nagy Imre")])
+def test_an_emoji_in_a_title_or_name_is_reported_by_check_where_it_stands(
+        project: Path, file: str, old: str) -> None:
+    replace_in(project, file, old, old + " \U0001F600")
+    text = (project / "manuscript" / file).read_text(encoding="utf-8")
+    line = text[: text.index("\U0001F600")].count("\n") + 1
+    result = run("check", "--strict", project)
+    assert result.exit_code == 1
+    found = [f[:2] for f in errors(result) if "U+1F600" in f[3]]
+    assert found == [(f"manuscript/{file}", line)], result.output
+
+
 # ---------------------------------------------------------------- environment and outputs
 
 

@@ -43,7 +43,7 @@ from .model import (
     TimeOfDay,
     plain,
 )
-from .yamlsource import YList, YMap, YNode, YScalar, read_yaml
+from .yamlsource import YList, YMap, YNode, YScalar, read_yaml, scalars
 
 BOOK_FILE = "book.yaml"
 CHRONOLOGY_FILE = "chronology.yaml"
@@ -81,6 +81,7 @@ class SourceMap:
     """Where each running text of the manuscript stands, for checks that need the raw text."""
 
     texts: list[tuple[str, YScalar]] = field(default_factory=list)  # (owner id, scalar)
+    scalars: list[YScalar] = field(default_factory=list)  # every value of every file read
     unreadable: set[str] = field(default_factory=set)  # files that could not be parsed
 
 
@@ -177,6 +178,8 @@ class _Loader:
         node = read_yaml(path, shown, self.diagnostics)
         if node is None:
             self.source_map.unreadable.add(name)
+        else:
+            self.source_map.scalars.extend(scalars(node))
         return node
 
     def load(self) -> Manuscript:
