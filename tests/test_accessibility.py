@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, REPO, VALID, build_into
+from conftest import FIXTURE_BOOKS, FIXTURES, build_into
 
 pytestmark = pytest.mark.slow
 
@@ -33,6 +33,20 @@ AXE_RUN = """() => axe.run(document, {resultTypes: ['violations'], runOnly: {typ
   values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
 
 
+@pytest.fixture(scope="module", autouse=True)
+def npm_tools() -> None:
+    """The npm checkers, installed from the committed lock file on first use (as .ci/run
+    does), so that the README's one test command works on a fresh machine with Node."""
+    if ACE.exists() and AXE.exists():
+        return
+    npm = _need(shutil.which("npm"), "npm")
+    env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1", "ELECTRON_SKIP_BINARY_DOWNLOAD": "1"}
+    installed = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                               cwd=TOOLS, env=env, capture_output=True, text=True,
+                               check=False)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+
+
 def _need(path: Path | str | None, what: str) -> str:
     if path is None or not Path(path).exists():
         pytest.fail(f"{what} is missing ({path}): run `npm ci` in tests/tools "
@@ -40,23 +54,18 @@ def _need(path: Path | str | None, what: str) -> str:
     return str(path)
 
 
-def fixture_books() -> list[Path]:
-    """The minimal fixture and every complete fixture book of tests/fixtures/books/."""
-    books = FIXTURES / "books"
-    extra = sorted(p for p in books.iterdir() if (p / "manuscript" / "book.yaml").is_file()) \
-        if books.is_dir() else []
-    return [VALID, *extra]
-
-
-@pytest.fixture(scope="module", params=[REPO, *fixture_books()],
-                ids=lambda p: p.name if p != REPO else "1956")
+@pytest.fixture(scope="module", params=["1956", "valid", "figures-book", *FIXTURE_BOOKS])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Every edition of each book (the bundled one from the session's build)."""
-    if request.param == REPO:
+    """Every edition of each book: the bundled one, the minimal fixture, the book with
+    raster and SVG figures, the fixture books of tests/fixtures/books (each built once per
+    session)."""
+    if request.param == "figures-book":
+        return build_into(FIXTURES / "figures-book", tmp_path_factory.mktemp("figures-book"))
+    if request.param == "1956":
         return Path(request.getfixturevalue("real_build"))
-    if request.param == VALID:
+    if request.param == "valid":
         return Path(request.getfixturevalue("fixture_build"))
-    return build_into(request.param, tmp_path_factory.mktemp(request.param.name))
+    return Path(request.getfixturevalue("book_builds")(request.param))
 
 
 # ---------------------------------------------------------------- EPUB: DAISY Ace

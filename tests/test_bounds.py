@@ -201,13 +201,27 @@ def test_pathological_texts_are_parsed_in_one_pass(text: str) -> None:
     assert len(problems) <= len(text)
 
 
+def test_the_markup_of_a_manuscript_is_bounded(project: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """5 MiB of ``*a*a…`` would be a million emphases: the manuscript's spans are counted,
+    and past the bound the rest is not parsed (the check fails where it ran out)."""
+    from bookbuild.manuscript import markup
+
+    monkeypatch.setattr(markup, "MAX_SPANS", 1000)
+    write(project, "notes.yaml", "- id: javitas\n  text: >-\n    " + "*a" * 3000 + "\n")
+    found = [f for f in check_errors(project) if "marked-up spans" in f[3]]
+    # the fixture's other texts hold 9 spans; the note's 992nd emphasis is one too many
+    assert len(found) == 1 and found[0][:2] == ("manuscript/notes.yaml", 3), found
+
+
 @pytest.mark.slow
 def test_a_five_mib_text_of_mentions_is_checked(project: Path) -> None:
     text = "[Nagy Imre](@nagy-imre) beszélt. " * (5 * 1024 * 1024 // 36)
-    write(project, "notes.yaml", "- id: javitas\n  text: >-\n    " + text + "[^javitas]\n")
+    write(project, "notes.yaml", "- id: javitas\n  text: >-\n    " + text + "\n")
     diagnostics = Diagnostics()
     read_manuscript(find_project(project), diagnostics)
-    assert not diagnostics.errors, diagnostics.errors[:3]
+    assert [(d.location.path, d.location.line) for d in diagnostics.errors
+            if "marked-up spans" in d.message] == [("manuscript/notes.yaml", 3)]
 
 
 def test_unmarked_names_in_a_long_note_are_located(project: Path) -> None:
@@ -305,6 +319,20 @@ def test_an_emoji_without_a_glyph_is_reported_by_check_where_it_stands(project: 
     assert result.exit_code == 1
     found = [f[:3] for f in errors(result) if "U+1F600" in f[3]]
     assert found == [("manuscript/chronology.yaml", 6, 36)], result.output
+
+
+@pytest.mark.parametrize(("file", "old"), [("book.yaml", "title: Próbakönyv"),
+                                           ("chronology.yaml", "title: A kongresszus"),
+                                           ("people.yaml", "name: Nagy Imre")])
+def test_an_emoji_in_a_title_or_name_is_reported_by_check_where_it_stands(
+        project: Path, file: str, old: str) -> None:
+    replace_in(project, file, old, old + " \U0001F600")
+    text = (project / "manuscript" / file).read_text(encoding="utf-8")
+    line = text[: text.index("\U0001F600")].count("\n") + 1
+    result = run("check", "--strict", project)
+    assert result.exit_code == 1
+    found = [f[:2] for f in errors(result) if "U+1F600" in f[3]]
+    assert found == [(f"manuscript/{file}", line)], result.output
 
 
 # ---------------------------------------------------------------- environment and outputs

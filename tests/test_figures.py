@@ -481,3 +481,8 @@ def test_a_second_build_gives_the_same_bytes(dist: Path, tmp_path: Path) -> None
     for name in [f"{SLUG}-handout.pdf", *(p.relative_to(dist).as_posix()
                                          for p in (dist / "html").rglob("*") if p.is_file())]:
         assert (again / name).read_bytes() == (dist / name).read_bytes(), name
+
+
+def test_the_figure_book_passes_the_strict_check(cli: Callable[..., Result]) -> None:
+    result = cli("check", "--strict", BOOK)
+    assert result.exit_code == 0, result.output

@@ -46,9 +46,10 @@ def outputs(folder: Path) -> dict[str, str]:
             for member in archive.namelist():
                 if member.endswith((".xhtml", ".opf", ".ncx")):
                     text = archive.read(member).decode("utf-8")
-                    # accessibility vocabulary tokens (``index``, ``textual``) are not words
-                    text = re.sub(r'<meta property="schema:(?!accessibilitySummary)[^"]*">'
-                                  r'[^<]*</meta>', "", text)
+                    # vocabulary tokens (``index``, ``textual``) and the conformance
+                    # identifier ("EPUB Accessibility 1.1 - WCAG 2.1 Level AA") are not text
+                    text = re.sub(r'<meta property="(?:schema:(?!accessibilitySummary)|'
+                                  r'dcterms:conformsTo)[^"]*">[^<]*</meta>', "", text)
                     texts[f"{epub.name}:{member}"] = text
     for page in sorted((folder / "html").rglob("*.html")):
         texts[f"html/{page.name}"] = page.read_text(encoding="utf-8")
@@ -102,6 +103,19 @@ def test_no_output_holds_raw_markup(book: tuple[str, Path]) -> None:
         shown = readable(text)
         for raw in RAW_MARKUP:
             assert raw not in shown, (where, raw, shown[max(0, shown.find(raw) - 60):][:120])
+
+
+def test_no_straight_quote_or_spaced_hyphen_in_any_output(book: tuple[str, Path]) -> None:
+    """Every text field is typeset: titles, subtitle, roles, rights, notes, metadata."""
+    _name, out = book
+    for where, text in outputs(out).items():
+        if where.endswith(".opf"):
+            text = re.sub(r"<[^>]+>", " ", text)
+        shown = readable(text) if not where.startswith("html/") else readable(
+            text.split("<body", 1)[1].split(">", 1)[1])
+        for bad in ('"', " - "):
+            at = shown.find(bad)
+            assert at < 0, (where, bad, shown[max(0, at - 60):at + 60])
 
 
 def test_no_output_holds_another_languages_words(book: tuple[str, Path]) -> None:

@@ -230,8 +230,12 @@ def manuscripts(draw: st.DrawFn, faults: bool = True) -> dict[str, Any]:
                        "text": draw(running_text(entity_ids, note_ids, faults))}, ["text"])
                for number in range(1, draw(st.integers(0, 3)) + 1)]
     events = []
-    event_ids = draw(st.lists(identifier(faults), min_size=1, max_size=5, unique=True))
-    for event_id in (i for i in event_ids if faults or i not in entity_ids + note_ids):
+    # a chronology book needs events (check refuses an empty one): at least one whose id
+    # no entity or note has taken
+    taken = set(entity_ids + note_ids)
+    event_ids = draw(st.lists(identifier(faults).filter(lambda i: faults or i not in taken),
+                              min_size=1, max_size=5, unique=True))
+    for event_id in event_ids:
         wrong_part = faults and draw(st.integers(0, 19)) == 0
         event: dict[str, Any] = {
             "id": event_id,

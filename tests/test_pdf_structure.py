@@ -21,6 +21,7 @@ from pypdf import PdfReader
 
 from bookbuild.builders.pdftags import finish_imposed, finish_pdf, ligature_texts
 from bookbuild.render.fonts import font_face_css, font_faces
+from conftest import FIXTURE_BOOKS
 
 pytestmark = pytest.mark.slow
 
@@ -201,8 +202,9 @@ def furniture_only(text: str) -> bool:
     return bool(words) and all(w.isdigit() or w == w.upper() for w in words)
 
 
-def test_no_page_is_blank_but_for_a_running_head_and_a_folio(pdfs: list[Path]) -> None:
-    for path in pdfs:
+def test_no_page_is_blank_but_for_a_running_head_and_a_folio(
+        book_pdfs: tuple[Path, list[Path]]) -> None:
+    for path in book_pdfs[1]:
         for number, page in enumerate(PdfReader(path).pages, start=1):
             assert not furniture_only(page.extract_text()), (path.name, number)
 
@@ -264,15 +266,14 @@ def test_added_hyphens_are_soft_and_word_breaks_keep_their_space(tmp_path: Path)
         assert joined(text).split().count("Duna-parton") == 2
 
 
-def manuscript_words() -> set[str]:
-    """The words of the book's running texts (events, demands, notes), as typeset."""
+def manuscript_words(project: Path) -> set[str]:
+    """The words of a book's running texts (events and demands), as typeset."""
     from bookbuild.errors import Diagnostics
     from bookbuild.locale import locale_for
     from bookbuild.manuscript import find_project, read_manuscript
     from bookbuild.manuscript.markup import rich_plain_text
-    from conftest import REPO
 
-    manuscript = read_manuscript(find_project(REPO), Diagnostics())
+    manuscript = read_manuscript(find_project(project), Diagnostics())
     typeset = locale_for(manuscript.meta.language).typeset
     texts = [e.text for e in manuscript.events] + [d.text for d in manuscript.demands]
     words: set[str] = set()
@@ -282,10 +283,28 @@ def manuscript_words() -> set[str]:
     return words
 
 
+@pytest.fixture(scope="module", params=["1956", *FIXTURE_BOOKS])
+def book_pdfs(request: pytest.FixtureRequest) -> tuple[Path, list[Path]]:
+    """(project, its booklet and handout) for the bundled book and each fixture book."""
+    from conftest import BOOKS, REPO
+
+    if request.param == "1956":
+        project, out = REPO, Path(request.getfixturevalue("real_build"))
+    else:
+        project = BOOKS / request.param
+        out = Path(request.getfixturevalue("book_builds")(request.param))
+    pdfs = sorted(p for p in out.glob("*.pdf") if not p.name.endswith("-print.pdf"))
+    assert pdfs
+    return project, pdfs
+
+
 @pytest.mark.parametrize("extract", [pdftotext, pypdf_text], ids=["pdftotext", "pypdf"])
-def test_every_word_of_the_book_extracts_whole(real_build: Path, pdfs: list[Path],
+def test_every_word_of_the_book_extracts_whole(book_pdfs: tuple[Path, list[Path]],
                                               extract: object) -> None:
-    expected = manuscript_words()
+    """In every language: ligature words whole, added hyphens joined, compounds kept."""
+    project, pdfs = book_pdfs
+    expected = manuscript_words(project)
+    assert any(lig in w for w in expected for lig in ("ff", "fi", "fl")), "words with ligatures"
     booklet = next(p for p in pdfs if p.name.endswith("-booklet.pdf"))
     raw = extract(booklet)  # type: ignore[operator]
     # a word broken over a page has the folio and running head between its halves: its
@@ -297,8 +316,7 @@ def test_every_word_of_the_book_extracts_whole(real_build: Path, pdfs: list[Path
                if not any(w.startswith(b) or b in w for b in broken)}
     assert not missing, sorted(missing)[:40]
     compounds = {w for w in expected if "-" in w}
-    assert compounds and compounds <= found | {w for w in compounds
-                                               if any(b in w for b in broken)}
+    assert compounds <= found | {w for w in compounds if any(b in w for b in broken)}
 
 
 def test_no_heading_inside_a_heading(pdfs: list[Path]) -> None:

@@ -130,6 +130,27 @@ def test_every_key_event_is_drawn_within_the_text_area(timeline_book: tuple[Path
     for event in days:
         if not event.event.key:
             assert event.event.title not in drawn
+    # the PDF's figure tags carry the events as alternative text
+    with pikepdf.open(pdf) as document:
+        alts = " ".join(struct_alts(document))
+    for event in keys:
+        assert event.event.title in alts, event.event.title
+
+
+def struct_alts(pdf: pikepdf.Pdf) -> list[str]:
+    found: list[str] = []
+
+    def walk(node: object, depth: int = 0) -> None:
+        if depth > 60 or not isinstance(node, pikepdf.Dictionary):
+            return
+        if node.get("/S") == "/Figure":
+            found.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            walk(kid, depth + 1)
+
+    walk(pdf.Root.StructTreeRoot)
+    return found
 
 
 @pytest.mark.slow
@@ -180,5 +201,5 @@ def test_labels_are_legible_in_the_a5_column(tmp_path: Path) -> None:
     assert FONT_SIZE * scale >= 7.0
     # the long title is wrapped, not cut
     assert LONG in figure.description
-    drawn = re.sub(r"<desc.*?</desc>", "", str(figure.svg))
+    drawn = re.sub(r"<(desc|title).*?</(desc|title)>", "", str(figure.svg))
     assert LONG not in drawn and "a városháza elé vonulnak," in drawn

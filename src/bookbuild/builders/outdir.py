@@ -106,21 +106,22 @@ def _is_staging(folder: Path) -> bool:
 def staging_folder(out_dir: Path) -> Iterator[Path]:
     """A private folder for this build's outputs, removed however the build ends
     (unless a publish could not be rolled back: the next build needs what it holds)."""
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-        (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
-    except OSError as exc:
-        raise describe_os_error(exc, str(out_dir)) from None
     previous = signal.getsignal(signal.SIGTERM)
 
     def terminate(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     in_main_thread = _install(signal.SIGTERM, terminate)
-    try:
+    staging: Path | None = None
+    try:  # an interrupt at any point, even while the folder is made, removes it
+        try:
+            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        except OSError as exc:
+            raise describe_os_error(exc, str(out_dir)) from None
         yield staging
     finally:
-        if not (out_dir / JOURNAL).exists():
+        if staging is not None and not (out_dir / JOURNAL).exists():
             shutil.rmtree(staging, ignore_errors=True)
         if in_main_thread:
             signal.signal(signal.SIGTERM, previous)

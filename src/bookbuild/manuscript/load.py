@@ -43,7 +43,7 @@ from .model import (
     TimeOfDay,
     plain,
 )
-from .yamlsource import YList, YMap, YNode, YScalar, read_yaml
+from .yamlsource import YList, YMap, YNode, YScalar, read_yaml, scalars
 
 BOOK_FILE = "book.yaml"
 CHRONOLOGY_FILE = "chronology.yaml"
@@ -81,6 +81,7 @@ class SourceMap:
     """Where each running text of the manuscript stands, for checks that need the raw text."""
 
     texts: list[tuple[str, YScalar]] = field(default_factory=list)  # (owner id, scalar)
+    scalars: list[YScalar] = field(default_factory=list)  # every value of every file read
     unreadable: set[str] = field(default_factory=set)  # files that could not be parsed
 
 
@@ -111,8 +112,11 @@ def find_project(path: Path | None) -> Project:
 
 def load_manuscript(project: Project, diagnostics: Diagnostics) -> tuple[Manuscript, SourceMap]:
     """Load everything; structural problems go to ``diagnostics`` (validation comes after)."""
+    from .markup import span_budget
+
     loader = _Loader(project, diagnostics)
-    return loader.load(), loader.source_map
+    with span_budget():
+        return loader.load(), loader.source_map
 
 
 def _resolve_numbers(links: list[DemandLink], demands: list[Demand]) -> list[DemandLink]:
@@ -174,6 +178,8 @@ class _Loader:
         node = read_yaml(path, shown, self.diagnostics)
         if node is None:
             self.source_map.unreadable.add(name)
+        else:
+            self.source_map.scalars.extend(scalars(node))
         return node
 
     def load(self) -> Manuscript:

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -39,6 +41,20 @@ from .model import (
 ID_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 ID_RE = re.compile(ID_PATTERN + r"\Z")
 SAFE_SCHEMES = ("http://", "https://", "mailto:")
+MAX_SPANS = 100_000  # marked-up spans in one manuscript: the 1956 book has ~2 000
+_SPAN_BUDGET: ContextVar[list[int] | None] = ContextVar("span_budget", default=None)
+
+
+@contextmanager
+def span_budget() -> Iterator[None]:
+    """Within: the texts parsed share one budget of marked-up spans (one manuscript)."""
+    token = _SPAN_BUDGET.set([MAX_SPANS])
+    try:
+        yield
+    finally:
+        _SPAN_BUDGET.reset(token)
+
+
 MAX_NESTING = 16  # emphasis inside a mention inside emphasis …: a text needs three or four
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
 _FOLDED_PARAGRAPH_BREAK = re.compile(r"\n\s*")
@@ -89,6 +105,20 @@ class _Parser:
         finally:
             self.depth -= 1
 
+    def _over_budget(self, i: int) -> bool:
+        """Spend one span of the manuscript's budget; True once it is spent."""
+        budget = _SPAN_BUDGET.get()
+        if budget is None:
+            return False
+        budget[0] -= 1
+        if budget[0] >= 0:
+            return False
+        if budget[0] == -1:  # said once, where the budget ran out
+            self.problem(i, f"the manuscript holds more than {MAX_SPANS:,} marked-up spans "
+                         "(mentions, links, emphasis, notes, corrections)",
+                         "a book's texts mark names and emphasis, not every word")
+        return True
+
     def _find(self, needle: str, start: int, end: int) -> int:
         """``text.find`` that remembers where a needle is missing: each search for an
         unclosed opener would otherwise read to the end of the text again."""
@@ -121,6 +151,9 @@ class _Parser:
                              "write the text without tags; use *emphasis* or \\< for a literal '<'")
                 buf.append(ch)
                 i += 1
+            elif ch in "[*{" and self._over_budget(i):  # an error: the rest is left unread
+                buf.append(text[i:end])
+                i = end
             elif text.startswith(("{~~", "{++", "{--"), i):
                 flush()
                 node, i = self.correction(i, end)

@@ -46,7 +46,7 @@ def _missing_glyphs(source_map: SourceMap, diagnostics: Diagnostics) -> None:
     build would stop on it, without a place to point at)."""
     from ..render.fonts import missing_glyphs
 
-    for _owner, scalar in source_map.texts:
+    for scalar in source_map.scalars:  # titles, names and roles print too, not only texts
         missing = set(missing_glyphs(scalar.value))
         for offset, char in enumerate(scalar.value):
             if char in missing:

@@ -13,6 +13,7 @@ import bisect
 import re
 import unicodedata
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -89,6 +90,19 @@ class _LimitExceeded(Exception):
     def __init__(self, message: str, mark: object) -> None:
         super().__init__(message)
         self.mark = mark
+
+
+def scalars(node: YNode) -> Iterator[YScalar]:
+    """Every scalar value below ``node`` (mapping values, list items), in file order."""
+    stack: list[YNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, YScalar):
+            yield current
+        elif isinstance(current, YList):
+            stack.extend(reversed(current.items))
+        elif isinstance(current, YMap):
+            stack.extend(reversed([value for _key, value in current.entries.values()]))
 
 
 def read_yaml(path: Path, shown: str, diagnostics: Diagnostics) -> YNode | None:

@@ -381,7 +381,10 @@ def _part_view(part: Part, events: dict[str, EventView],
     if part.kind is PartKind.DAYS:
         return PartView(part, groups=_group_days(tuple(replace(v, stamp=v.when) for v in mine),
                                                  dates))
-    return PartView(part, events=tuple(replace(v, stamp=v.date_label) for v in mine))
+    # an events part has no day headings: its events print their date, and time if any
+    return PartView(part, events=tuple(
+        replace(v, stamp=f"{v.date_label}, {v.when}" if v.when else v.date_label)
+        for v in mine))
 
 
 def _group_days(events: tuple[EventView, ...], dates: _Dates) -> tuple[DayGroup, ...]:

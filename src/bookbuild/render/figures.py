@@ -187,8 +187,9 @@ def _draw(rows: list[_Row], ranges: list[_Range], title: str, desc: str,
     total = sum(r.height for r in rows) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {total:.1f}" '
-        f'role="img" aria-labelledby="{ident}-title {ident}-desc" class="timeline-svg">',
-        f'<title id="{ident}-title">{escape(title)}</title>',
+        f'role="img" aria-labelledby="{ident}-title" class="timeline-svg">',
+        # the title is the drawing's alternative text (a PDF's /Alt): caption and events
+        f'<title id="{ident}-title">{escape(f"{title}: {desc}" if desc else title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
     ]
     y = 5.0
