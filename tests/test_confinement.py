@@ -457,7 +457,6 @@ def test_epub_packages_only_layouts_fonts_and_generated_files(
     from fontTools.ttLib import TTFont
 
     out, _ = offline_build
-    layout_files = _layout_files()
     font_names = {face.path.name: face for face in font_faces()}
     generated = re.compile(r"(mimetype|META-INF/container\.xml|EPUB/content\.opf|EPUB/toc\.ncx|"
                            r"EPUB/[\w-]+\.xhtml|EPUB/css/fonts\.css|EPUB/images/cover\.png)\Z")
