@@ -447,10 +447,6 @@ def test_a_whole_build_needs_no_network(offline_build: tuple[Path, list[str]]) -
             "probakonyv.epub", "html"} <= names
 
 
-def _layout_files() -> dict[bytes, Path]:
-    return {p.read_bytes(): p for p in builtin_layouts().rglob("*") if p.is_file()}
-
-
 @pytest.mark.slow
 def test_epub_packages_only_layouts_fonts_and_generated_files(
         offline_build: tuple[Path, list[str]]) -> None:
