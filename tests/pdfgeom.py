@@ -121,3 +121,20 @@ def page_words(pdf_path: Path, page_number: int) -> list[Word]:
     return [Word(w.text or "", Box(float(w.get("xMin")), height - float(w.get("yMax")),
                                    float(w.get("xMax")), height - float(w.get("yMin"))))
             for w in page.iterfind("x:word", ns)]
+
+
+def struct_figures(pdf: pikepdf.Pdf) -> list[str]:
+    """The /Alt of every /Figure structure element."""
+    found: list[str] = []
+
+    def walk(node: object, depth: int = 0) -> None:
+        if depth > 60 or not isinstance(node, pikepdf.Dictionary):
+            return
+        if node.get("/S") == "/Figure":
+            found.append(str(node.get("/Alt", "")))
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            walk(kid, depth + 1)
+
+    walk(pdf.Root.StructTreeRoot)
+    return found

@@ -25,7 +25,7 @@ from bookbuild.manuscript.svg import UnsafeSvg, sanitise_svg
 from bookbuild.render.book import build_view
 from bookbuild.render.images import _prepared, prepared
 from conftest import FIXTURES, build_into
-from pdfgeom import Box, figure_extents, page_words
+from pdfgeom import Box, figure_extents, page_words, struct_figures
 
 BOOK = FIXTURES / "figures-book"
 IMAGES = BOOK / "manuscript" / "images"
@@ -51,23 +51,6 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def manuscript():  # type: ignore[no-untyped-def]
     return read_manuscript(find_project(BOOK), Diagnostics())
-
-
-def struct_figures(pdf: pikepdf.Pdf) -> list[str]:
-    """The /Alt of every /Figure structure element."""
-    found: list[str] = []
-
-    def walk(node: object, depth: int = 0) -> None:
-        if depth > 60 or not isinstance(node, pikepdf.Dictionary):
-            return
-        if node.get("/S") == "/Figure":
-            found.append(str(node.get("/Alt", "")))
-        kids = node.get("/K")
-        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
-            walk(kid, depth + 1)
-
-    walk(pdf.Root.StructTreeRoot)
-    return found
 
 
 def destinations(path: Path) -> dict[str, int]:

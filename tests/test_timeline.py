@@ -17,7 +17,7 @@ from bookbuild.manuscript import find_project, read_manuscript
 from bookbuild.render.book import build_view
 from bookbuild.render.figures import FONT_SIZE, WIDTH, timeline_figure
 from conftest import VALID, build_into
-from pdfgeom import Box, figure_extents, page_words
+from pdfgeom import Box, figure_extents, page_words, struct_figures
 
 MM = 72 / 25.4
 A5 = (419.53, 595.28)
@@ -132,25 +132,9 @@ def test_every_key_event_is_drawn_within_the_text_area(timeline_book: tuple[Path
             assert event.event.title not in drawn
     # the PDF's figure tags carry the events as alternative text
     with pikepdf.open(pdf) as document:
-        alts = " ".join(struct_alts(document))
+        alts = " ".join(struct_figures(document))
     for event in keys:
         assert event.event.title in alts, event.event.title
-
-
-def struct_alts(pdf: pikepdf.Pdf) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: object, depth: int = 0) -> None:
-        if depth > 60 or not isinstance(node, pikepdf.Dictionary):
-            return
-        if node.get("/S") == "/Figure":
-            found.append(str(node.get("/Alt", "")))
-        kids = node.get("/K")
-        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
-            walk(kid, depth + 1)
-
-    walk(pdf.Root.StructTreeRoot)
-    return found
 
 
 @pytest.mark.slow
