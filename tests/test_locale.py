@@ -246,6 +246,14 @@ def test_unknown_language_is_located(tmp_path: Path) -> None:
     assert "hu" in error.hint
 
 
+def test_a_book_without_a_language_is_told_to_name_one(tmp_path: Path) -> None:
+    """No silent default: an English book left without ``language:`` would otherwise get
+    another language's quotes, hyphenation and words."""
+    diagnostics = _book(tmp_path, "", "time_of_day: evening")
+    [error] = [d for d in diagnostics.errors if "language" in d.message]
+    assert str(error.location).startswith("manuscript/book.yaml:")
+
+
 def test_unknown_label_is_a_located_warning(tmp_path: Path) -> None:
     diagnostics = _book(tmp_path, "language: hu\nlabels: {contents: Mi van benne, contnets: x}",
                         "time_of_day: este")

@@ -313,7 +313,10 @@ class _Loader:
         no catalogue is an error at ``language:``."""
         from ..locale import UnknownLanguage, locale_for
 
-        language = book.text("language", default="hu")
+        # required: a book left without it would silently get one language's typography
+        language = book.text("language", required=True)
+        if not language:
+            return "hu"  # reported above; the rest of the check still runs
         if not BCP47.fullmatch(language):  # it goes into file metadata and HTML attributes
             self.diagnostics.error(
                 book.node.key_location("language"),
