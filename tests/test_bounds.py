@@ -335,6 +335,18 @@ def test_an_emoji_in_a_title_or_name_is_reported_by_check_where_it_stands(
     assert found == [(f"manuscript/{file}", line)], result.output
 
 
+def test_a_letter_shaped_from_base_and_mark_is_printable(project: Path) -> None:
+    """The faces have no precomposed ǵ (U+01F5), but HarfBuzz shapes it as g + ◌́, which they
+    have: check accepts it, and a character with no glyph at all is still refused."""
+    from bookbuild.render.fonts import missing_glyphs
+
+    assert missing_glyphs("Ǵǵḱ") == []
+    assert missing_glyphs("ǵ\U0001F600") == ["\U0001F600"]
+    replace_in(project, "chronology.yaml", "beszédet", "beszédet ǵ")
+    result = run("check", "--strict", project)
+    assert result.exit_code == 0, result.output
+
+
 # ---------------------------------------------------------------- environment and outputs
 
 

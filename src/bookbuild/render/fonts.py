@@ -122,8 +122,15 @@ def missing_glyphs(text: str) -> list[str]:
     regular = next(f for f in font_faces() if f.family == "BB Serif" and f.style == "normal")
     cmap = _cmap(regular.path)
     ignorable = {0x20, 0x0A, 0x09, 0xAD}
-    return sorted({ch for ch in text if ord(ch) not in cmap and ord(ch) not in ignorable
-                   and unicodedata.category(ch) != "Cf"})  # format characters print nothing
+
+    def printable(ch: str) -> bool:
+        if ord(ch) in cmap or ord(ch) in ignorable or unicodedata.category(ch) == "Cf":
+            return True  # format characters print nothing
+        # a precomposed letter the face lacks (ǵ) is shaped from its base and marks (g + ́)
+        decomposed = unicodedata.normalize("NFD", ch)
+        return decomposed != ch and all(ord(c) in cmap for c in decomposed)
+
+    return sorted({ch for ch in set(text) if not printable(ch)})
 
 
 ALWAYS = "".join(chr(c) for c in range(0x20, 0x7F)) + "\u00a0\u2010\u2013\u2014\u2026„”»«"
@@ -138,6 +145,9 @@ def subset_fonts(text: str) -> list[tuple[FontFace, bytes]]:
     """
     import uharfbuzz as hb
 
+    # with the decomposed forms: a letter the face has no precomposed glyph for is shaped
+    # from its base letter and combining marks
+    text = text + unicodedata.normalize("NFD", text)
     chars = sorted({ord(c) for c in text + ALWAYS if not c.isspace() or c in " \u00a0"})
     out = []
     for face in font_faces():
