@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -12,26 +10,16 @@ from markupsafe import Markup
 
 from ..manuscript.model import Edition, Paragraph, PartKind, RichText
 from .book import BookView, DayGroup, IndexEntry, IndexSection, PartView
+from .current import RenderState
 from .inline import Linker, render_inlines, render_text
 
-# The linker of the rendering under way. The text filters read it at call time: Jinja
-# caches imported macro modules, so a filter bound to one rendering would leak into the
-# next (print text, with soft hyphens and no links, into the web edition).
-_LINKER: ContextVar[Linker | None] = ContextVar("linker", default=None)
-_PLAIN = Linker()
-
-
-@contextmanager
-def current_linker(linker: Linker) -> Iterator[None]:
-    token = _LINKER.set(linker)
-    try:
-        yield
-    finally:
-        _LINKER.reset(token)
+# The linker of the rendering under way (see render/current.py for why filters read it).
+_LINKER: RenderState[Linker] = RenderState("linker", Linker())
+current_linker = _LINKER.using
 
 
 def _linker() -> Linker:
-    return _LINKER.get() or _PLAIN
+    return _LINKER.get()
 
 
 def _rich(text: RichText, owner: str = "") -> Markup:

@@ -3,11 +3,10 @@ event or demand (``anchor|figures``), and each one's image (``figure_id|figure_i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from .current import RenderState
 from .figureview import FigureView
 
 
@@ -17,20 +16,12 @@ class FigureContext:
     images: Mapping[str, object] = field(default_factory=dict)  # figure id -> ImageRef
 
 
-_CURRENT: ContextVar[FigureContext | None] = ContextVar("figures", default=None)
-
-
-@contextmanager
-def current_figures(figures: FigureContext) -> Iterator[None]:
-    token = _CURRENT.set(figures)
-    try:
-        yield
-    finally:
-        _CURRENT.reset(token)
+_CURRENT: RenderState[FigureContext] = RenderState("figures", FigureContext())
+current_figures = _CURRENT.using
 
 
 def _context() -> FigureContext:
-    return _CURRENT.get() or FigureContext()
+    return _CURRENT.get()
 
 
 def _figures(anchor: str) -> tuple[FigureView, ...]:
