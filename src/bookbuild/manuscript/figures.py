@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath
 
 from ..errors import Diagnostics, Location
 from .fields import records, suggest
-from .model import Figure, FigureSize, Manuscript, RichText
+from .model import Figure, FigureSize, Manuscript
 from .svg import UnsafeSvg, sanitise_svg
 from .yamlsource import YNode, YScalar
 
@@ -141,7 +141,6 @@ def _raster(path: Path, data: bytes, expected: str, name: str, where: Location) 
 
 
 def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path], str],
-                 anchor: Callable[[RichText, str], RichText],
                  diagnostics: Diagnostics,
                  texts: list[tuple[str, YScalar]] | None = None) -> list[Figure]:
     """Every figure of ``figures.yaml``; problems, image files' too, go to ``diagnostics``.
@@ -155,7 +154,7 @@ def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path
                           "size", "key"])
         figure_id = item.identifier()
         file_node = item.scalar("file", required=True)
-        caption, scalar = item.rich("caption", required=True)
+        caption, scalar = item.rich("caption", required=True, owner=f"fig-{figure_id}")
         if scalar is not None and texts is not None and figure_id:
             texts.append((f"fig-{figure_id}", scalar))
         decorative = item.boolean("decorative")
@@ -178,7 +177,7 @@ def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path
         figure = Figure(
             id=figure_id,
             file=file_node.value.strip() if file_node is not None else "",
-            caption=anchor(caption, f"fig-{figure_id}"),
+            caption=caption,
             alt=alt,
             credit=item.text("credit"),
             licence=item.text("licence"),

@@ -105,10 +105,17 @@ class RichText:
 
 
 def walk(nodes: tuple[Inline, ...]) -> Iterator[Inline]:
-    for node in nodes:
-        yield node
-        if isinstance(node, Emphasis | Mention | Link | Correction):
-            yield from walk(node.children)
+    """Every node of ``nodes`` and below, depth first, in reading order (one generator,
+    not one per node: a text of 100 000 mentions is walked in one pass)."""
+    stack = [iter(nodes)]
+    while stack:
+        for node in stack[-1]:
+            yield node
+            if isinstance(node, Emphasis | Mention | Link | Correction) and node.children:
+                stack.append(iter(node.children))
+                break
+        else:
+            stack.pop()
 
 
 def plain(nodes: tuple[Inline, ...]) -> str:

@@ -47,15 +47,13 @@ def _missing_glyphs(source_map: SourceMap, diagnostics: Diagnostics) -> None:
     from ..render.fonts import missing_glyphs
 
     for scalar in source_map.scalars:  # titles, names and roles print too, not only texts
-        missing = set(missing_glyphs(scalar.value))
-        for offset, char in enumerate(scalar.value):
-            if char in missing:
-                missing.discard(char)
-                diagnostics.error(
-                    scalar.location_at(offset),
-                    f"the book's fonts have no glyph for '{shown(char)}' (U+{ord(char):04X})",
-                    "replace the character, e.g. an emoji by words; the fonts are Source "
-                    "Serif and Source Sans")
+        missing = missing_glyphs(scalar.value)
+        for offset, char in sorted((scalar.value.find(char), char) for char in missing):
+            diagnostics.error(  # where each first stands
+                scalar.location_at(offset),
+                f"the book's fonts have no glyph for '{shown(char)}' (U+{ord(char):04X})",
+                "replace the character, e.g. an emoji by words; the fonts are Source "
+                "Serif and Source Sans")
 
 
 def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
