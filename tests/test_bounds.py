@@ -445,3 +445,19 @@ def test_export_into_a_closed_pipe_is_quiet() -> None:
     stderr = process.stderr.read().decode()
     process.wait()
     assert "Traceback" not in stderr and "Exception ignored" not in stderr
+
+
+def test_unmarked_names_are_found_only_at_word_starts(project: Path) -> None:
+    """The search skips to the forms' first letters; a form inside a word is passed over,
+    and one after a hyphen or a bracket is found (as a look-behind
+    ``(?<!\\w)`` would)."""
+    text = "xMoszkva-Moszkvában _Moszkva Moszkva2 (Moszkva) 1Moszkva éMoszkva"
+    write(project, "notes.yaml", "- id: javitas\n  text: >-\n    " + text + "\n")
+    diagnostics = Diagnostics()
+    read_manuscript(find_project(project), diagnostics)
+    found = [(d.location.col, d.message.split("'")[1]) for d in diagnostics.warnings
+             if "without markup" in d.message]
+    expected = [(5 + m.start(), m.group(0)) for m in
+                re.finditer(r"(?<![\w])(Moszkv[aá])\w*(?:-\w+)*", text)]
+    assert found == expected == [(5 + 9, "Moszkvában"), (5 + 29, "Moszkva2"),
+                                 (5 + 39, "Moszkva")]
