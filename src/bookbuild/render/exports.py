@@ -224,11 +224,15 @@ _MD_CURLY = str.maketrans({c: f"[{c}]{{}}" for c in "\u201c\u2018"})
 # Pandoc's smart extension also puts a no-break space after the abbreviations it knows
 # (``pandoc --print-default-data-file abbreviations``): their final period goes in a span
 _PANDOC_ABBREVIATIONS = (
-    "aet. aetat. al. Apr. Aug. bk. Bros. c. Capt. cf. ch. chap. chs. Co. col. Corp. cp. d. "
-    "Dec. Dr. e.g. ed. eds. esp. f. fasc. Feb. ff. fig. fl. fol. fols. Fr. Gen. Gov. Hon. "
-    "i.e. ill. Inc. incl. Jan. Jr. Jul. Jun. Ltd. M.A. M.D. Mar. Mr. Mrs. Ms. n. n.b. nn. "
-    "No. Nov. Oct. p. Ph.D. pp. Pres. Prof. pt. q.v. Rep. Rev. s.v. s.vv. saec. sec. Sen. "
-    "Sep. Sept. Sgt. Sr. St. univ. viz. vol. vs.").split()
+    "aet.", "aetat.", "al.", "Apr.", "Aug.", "bk.", "Bros.", "c.", "Capt.", "cf.",
+    "ch.", "chap.", "chs.", "Co.", "col.", "Corp.", "cp.", "d.", "Dec.", "Dr.", "e.g.",
+    "ed.", "eds.", "esp.", "f.", "fasc.", "Feb.", "ff.", "fig.", "fl.", "fol.", "fols.",
+    "Fr.", "Gen.", "Gov.", "Hon.", "i.e.", "ill.", "Inc.", "incl.", "Jan.", "Jr.",
+    "Jul.", "Jun.", "Ltd.", "M.A.", "M.D.", "Mar.", "Mr.", "Mrs.", "Ms.", "n.", "n.b.",
+    "nn.", "No.", "Nov.", "Oct.", "p.", "Ph.D.", "pp.", "Pres.", "Prof.", "pt.", "q.v.",
+    "Rep.", "Rev.", "s.v.", "s.vv.", "saec.", "sec.", "Sen.", "Sep.", "Sept.", "Sgt.",
+    "Sr.", "St.", "univ.", "viz.", "vol.", "vs.",
+)
 _MD_ABBREVIATION = re.compile(
     r"(?<![\w.])(" + "|".join(re.escape(a[:-1]) for a in sorted(
         _PANDOC_ABBREVIATIONS, key=len, reverse=True)) + r")\.(?= )")
