@@ -141,10 +141,18 @@ def test_filters_and_operators_still_do_their_work_within_the_bounds(tmp_path: P
         "[1, [2, &#39;x&#39;]]|&lt;b&gt;c|&lt;a&gt;&lt;b&gt;|a\n  b|&amp;")
 
 
-def test_the_page_size_is_bounded(tmp_path: Path) -> None:
-    error = refused(tmp_path, "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}")
+def test_the_page_size_is_bounded_where_the_template_writes_it(tmp_path: Path) -> None:
+    error = refused(tmp_path, "first line\n{% for i in range(100000) %}\n"
+                              "{{ 'x' * 1000 }}\n{% endfor %}")
     assert "the page grows beyond" in error.message
-    assert str(error.location) == "layouts/page.html.j2"
+    assert str(error.location) == "layouts/page.html.j2:3:1"
+    # through an include: the line of the include that wrote it
+    (tmp_path / "layouts" / "part.html.j2").write_text("one\ntwo {{ 'y' * 1000000 }}\n",
+                                                       encoding="utf-8")
+    error = refused(tmp_path, "{% for i in range(100) %}\n{% include 'part.html.j2' %}"
+                              "{% endfor %}")
+    assert "the page grows beyond" in error.message
+    assert str(error.location) == "layouts/page.html.j2:2:1"
 
 
 @pytest.mark.parametrize("case", sorted(BOUNDS))

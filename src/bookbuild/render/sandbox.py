@@ -479,10 +479,12 @@ def render(env: LayoutSandbox, name: str, values: Mapping[str, object]) -> str:
             parts: list[str] = []
             size = 0
             template = env.get_template(name)
-            for chunk in template.generate(**values):
+            stream = template.generate(**values)
+            for chunk in stream:
                 size += len(chunk)
-                if size > MAX_OUTPUT_CHARS:
-                    raise RenderLimit(f"the page grows beyond {MAX_OUTPUT_CHARS:,} characters")
+                if size > MAX_OUTPUT_CHARS:  # raised where the template wrote it: its line
+                    stream.throw(RenderLimit(f"the page grows beyond {MAX_OUTPUT_CHARS:,} "
+                                             "characters"))
                 parts.append(chunk)
             return "".join(parts)
     except BookbuildError:
