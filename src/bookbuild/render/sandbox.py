@@ -33,10 +33,10 @@ import re
 import string
 import threading
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2 import nodes
@@ -479,12 +479,14 @@ def render(env: LayoutSandbox, name: str, values: Mapping[str, object]) -> str:
             parts: list[str] = []
             size = 0
             template = env.get_template(name)
-            stream = template.generate(**values)
+            stream = cast(Generator[str, None, None], template.generate(**values))
             for chunk in stream:
                 size += len(chunk)
                 if size > MAX_OUTPUT_CHARS:  # raised where the template wrote it: its line
-                    stream.throw(RenderLimit(f"the page grows beyond {MAX_OUTPUT_CHARS:,} "
-                                             "characters"))
+                    limit = RenderLimit(f"the page grows beyond {MAX_OUTPUT_CHARS:,} "
+                                        "characters")
+                    stream.throw(limit)
+                    raise limit  # (the template does not catch it)
                 parts.append(chunk)
             return "".join(parts)
     except BookbuildError:
