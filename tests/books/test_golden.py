@@ -7,7 +7,7 @@ are listed by name in ``binaries.txt`` — their bytes depend on the fontTools a
 versions installed, and their reproducibility is tested where they are made
 (test_font_isolation, test_figures); it lists the stylesheets' names too. After a
 change that is meant to alter an output, regenerate with
-``BOOKBUILD_UPDATE_GOLDEN=1 pytest tests/test_golden.py``, read the diff
+``BOOKBUILD_UPDATE_GOLDEN=1 pytest tests/books/test_golden.py``, read the diff
 (``git diff tests/golden``) and commit it with the change. The tree is made in a fresh
 process with another hash seed than the test's, so no output may depend on a set's order.
 """
