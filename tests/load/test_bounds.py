@@ -25,9 +25,8 @@ from bookbuild.errors import BookbuildError, Diagnostics
 from bookbuild.manuscript import find_project, read_manuscript
 from bookbuild.manuscript.markup import MAX_SPANS
 from bookbuild.manuscript.yamlsource import MAX_EXPANDED_CHARS, YScalar, parse_yaml
-from conftest import EPOCH, VALID
+from conftest import EPOCH, REPO, SRC, VALID
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 LOCATED = re.compile(r"^(manuscript/[\w.]+):(\d+):(\d+): error: (.*)$", re.MULTILINE)
 
 
@@ -439,7 +438,7 @@ def test_export_to_a_latin2_terminal_writes_utf8_whole() -> None:
 
 def test_export_into_a_closed_pipe_is_quiet() -> None:
     process = subprocess.Popen([sys.executable, "-m", "bookbuild.cli", "export", "--format",
-                                "json", str(Path(__file__).resolve().parents[1])],
+                                "json", str(REPO)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env={**os.environ, "PYTHONPATH": str(SRC)})
     assert process.stdout is not None and process.stderr is not None

@@ -23,9 +23,8 @@ from click.testing import Result
 
 from bookbuild.builders import outdir
 from bookbuild.errors import BookbuildError
-from conftest import EPOCH, digests
+from conftest import EPOCH, SRC, digests
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 pytestmark = pytest.mark.usefixtures("fixed_epoch")
 
 

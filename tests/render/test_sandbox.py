@@ -14,8 +14,8 @@ from bookbuild.errors import BookbuildError
 from bookbuild.render import sandbox
 from bookbuild.render.html import builtin_layouts, make_environment
 from bookbuild.render.sandbox import render
+from conftest import TESTS
 
-TESTS = Path(__file__).resolve().parent
 VALID = TESTS / "fixtures" / "valid"
 EPOCH = "1700000000"
 
