@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, FIXTURE_BOOKS, TESTS, build_into
+from conftest import FIXTURE_BOOKS, FIXTURES, TESTS, build_into
 
 pytestmark = pytest.mark.slow
 

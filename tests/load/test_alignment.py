@@ -10,15 +10,13 @@ from __future__ import annotations
 import json
 import re
 from array import array
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bookbuild.errors import Diagnostics
 from bookbuild.manuscript.yamlsource import YScalar, parse_yaml, read_yaml, scalars
-
-REPO = Path(__file__).resolve().parents[1]
+from conftest import REPO
 
 
 def walked(scalar: YScalar) -> array[int]:
