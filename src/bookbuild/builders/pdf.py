@@ -99,7 +99,7 @@ class PdfBuilder:
         identifier = hashlib.sha256(html[0].encode()).hexdigest()[:32].encode()
         self.write(document, target, identifier)
         # the text layer and tags, put right after WeasyPrint (pdftags)
-        finish_pdf(target, target_descriptions(view), "\n".join(html))
+        finish_pdf(target, target_descriptions(view), "\n".join(html), document.pages)
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / imposed_name(job.slug, job.edition.name)
