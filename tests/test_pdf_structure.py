@@ -545,3 +545,60 @@ def test_every_element_weasyprint_tags_is_traced_to_its_box(tmp_path: Path) -> N
         tags = {found[e.objgen].tag for e in every}
         assert {"dt", "dd", "a::after", "p", "td", "li"} <= tags
         assert any(found[e.objgen].leader for e in every)
+
+
+# ---------------------------------------------------------------- notes, edition by edition
+
+
+def note_calls(path: Path) -> list[tuple[int, str]]:
+    """(number printed, note id) of every note call of the PDF, in reading order: the text
+    of each link that leads to a note."""
+    from bookbuild.manuscript.anchors import note_anchor
+    from tagtext import element_text, elements, marked_texts
+
+    prefix = note_anchor("")
+    calls = []
+    with pikepdf.open(path) as pdf:
+        texts = marked_texts(pdf)
+        for element in elements(pdf):
+            if element.S != "/Link":
+                continue
+            for kid in element.K:
+                if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/OBJR":
+                    dest = str(kid.Obj.get("/Dest", ""))
+                    if dest.startswith(prefix):
+                        calls.append((int(said(element_text(element, texts))),
+                                      dest[len(prefix):]))
+    return calls
+
+
+def test_each_edition_numbers_the_notes_it_prints_from_one(pdfs: list[Path]) -> None:
+    """The handout prints some notes of the book: 1, 2 … in its order, each call's number
+    that of the note it leads to, each number before that note's text in the list; the
+    booklet keeps the book's 1 … n."""
+    from bookbuild.locale import locale_for
+    from bookbuild.manuscript.markup import rich_plain_text
+    from conftest import REPO
+
+    manuscript = _manuscript(REPO)
+    typeset = locale_for(manuscript.meta.language).typeset  # type: ignore[attr-defined]
+    note_text = {n.id: said(typeset(rich_plain_text(n.text)))
+                 for n in manuscript.notes}  # type: ignore[attr-defined]
+    printed = {}
+    for path in pdfs:
+        if path.name.endswith("-print.pdf"):
+            continue
+        calls = note_calls(path)
+        numbers = {}
+        for number, note_id in calls:
+            assert numbers.setdefault(note_id, number) == number, (path.name, note_id)
+        assert list(numbers.values()) == list(range(1, len(numbers) + 1)), (path.name, calls)
+        shown = said(joined(pdftotext(path)))
+        for note_id, number in numbers.items():
+            start = " ".join(note_text[note_id].split()[:5])
+            assert f" {number}. {start}" in shown, (path.name, number, start)
+        printed[path.name.rsplit("-", 1)[-1]] = list(numbers)
+    assert len(printed["booklet.pdf"]) == len(manuscript.notes)  # type: ignore[attr-defined]
+    handout = printed["handout.pdf"]
+    assert handout and set(handout) < set(printed["booklet.pdf"])
+    assert handout[0] != printed["booklet.pdf"][0], "the handout's notes are the book's first"
