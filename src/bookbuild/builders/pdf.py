@@ -18,7 +18,7 @@ from ..render.hyphenate import load_dictionary
 from ..render.inline import Linker
 from ..render.labels import page_reference_css
 from .base import BuildJob, BuildResult, Output, PagesOf
-from .figures import GROUPED_LAYOUTS, figure_context, print_refs
+from .figures import figure_context, print_refs, printed_resolution
 from .linktext import target_descriptions
 from .outputs import imposed_name, pdf_name
 from .pagemap import PageMap, PrintedPages, page_locators
@@ -54,7 +54,7 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
             else ""),
         locators=page_locators(page_map) if page_map else page_locators(PageMap({}, 0)),
         extra=extra,
-        figures=figure_context(job, view, print_refs(job, view)),
+        figures=figure_context(view, print_refs(job, view)),
     )
     return render_page(job.env, template or f"{job.edition.layout}.html.j2", view, context)
 
@@ -120,8 +120,9 @@ class PdfBuilder:
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
                                      sheets))
         timings["total"] = time.perf_counter() - start
+        found = tuple(self.log.found) if self.log else ()
         return BuildResult(tuple(outputs), printed, timings,
-                           tuple(self.log.found) if self.log else ())
+                           found + printed_resolution(job, view, document))
 
     def lay_out(self, job: BuildJob) -> PrintedPages:
         """Lay the edition out without writing it: where its anchors and pages fall."""
@@ -154,7 +155,7 @@ class PdfBuilder:
         """Figures pushed to the next page let the following text fill theirs."""
         from .figureflow import settle_figures
 
-        if job.edition.layout in GROUPED_LAYOUTS or not view.figures:
+        if not view.figures:
             return view, document, html
         laid: dict[int, str] = {}
 
