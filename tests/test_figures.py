@@ -568,3 +568,28 @@ def test_a_second_build_gives_the_same_bytes(dist: Path, tmp_path: Path) -> None
 def test_the_figure_book_passes_the_strict_check(cli: Callable[..., Result]) -> None:
     result = cli("check", "--strict", BOOK)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edition", ["booklet", "handout"])
+def test_no_figure_or_caption_is_printed_over_text(dist: Path, edition: str) -> None:
+    from pdfgeom import overlapping_words
+
+    path = dist / f"{SLUG}-{edition}.pdf"
+    with pikepdf.open(path) as pdf:
+        for index in range(len(pdf.pages)):
+            assert overlapping_words(path, index + 1) == [], index + 1
+            pictures = figure_extents(pdf, index)
+            for word in page_words(path, index + 1):
+                assert not any(covers(p, word.box) for p in pictures), (index + 1, word.text)
+
+
+def covers(picture: Box, word: Box) -> bool:
+    """The drawing lies over a word of the text (a word centred inside a drawing, as an
+    SVG's labels are, is the drawing's own)."""
+    middle = ((word.x0 + word.x1) / 2, (word.y0 + word.y1) / 2)
+    if picture.x0 <= middle[0] <= picture.x1 and picture.y0 <= middle[1] <= picture.y1:
+        return False
+    width = min(word.x1, picture.x1) - max(word.x0, picture.x0)
+    height = min(word.y1, picture.y1) - max(word.y0, picture.y0)
+    return width > 0.5 and height > 0.3 * (word.y1 - word.y0)

@@ -204,17 +204,9 @@ def test_the_books_figures_print_in_every_edition(book: tuple[str, Path]) -> Non
 def test_no_words_overlap_on_any_pdf_page(book: tuple[str, Path]) -> None:
     """Nothing is printed over anything else: floats (the handout's figures) are cleared,
     no caption runs under the next block."""
-    from pdfgeom import page_words
+    from pdfgeom import overlapping_words
 
     name, out = book
     for pdf in (f"{name}-booklet.pdf", f"{name}-handout.pdf"):
         for number in range(1, len(PdfReader(out / pdf).pages) + 1):
-            found = page_words(out / pdf, number)
-            for i, word in enumerate(found):
-                for other in found[i + 1:]:
-                    a, b = word.box, other.box
-                    width = min(a.x1, b.x1) - max(a.x0, b.x0)
-                    height = min(a.y1, b.y1) - max(a.y0, b.y0)
-                    lower = min(a.y1 - a.y0, b.y1 - b.y0)  # font boxes of lines may touch
-                    assert width <= 0.5 or height <= 0.3 * lower, \
-                        (pdf, number, word.text, other.text)
+            assert overlapping_words(out / pdf, number) == [], (pdf, number)
