@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ..errors import BookbuildError
 from ..manuscript.model import Edition
 from ..render.book import BookView, build_view
+from ..render.editionnotes import numbered_as_printed
 from ..render.figures import timeline_figure
 from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
 from ..render.html import PageContext, render_page, stylesheet_paths
@@ -34,14 +35,14 @@ def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
 
 
 def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
-                template: str = "", first_page: int = 1) -> str:
+                template: str = "", first_page: int = 1, calls: list[str] | None = None) -> str:
     """The edition's HTML; index locators come from ``page_map`` when given.
 
     ``template`` renders another page of the same layout (the index alone),
-    numbered from ``first_page``.
+    numbered from ``first_page``; ``calls`` gets the note calls rendered.
     """
     linker = Linker(link_mentions=False, hyphenate=True,
-                    note_numbers=view.note_numbers)
+                    note_numbers=view.note_numbers, calls=calls)
     extra: dict[str, object] = {"timeline_figure": timeline_figure(view)}
     context = PageContext(
         edition=job.edition,
@@ -56,6 +57,14 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
         figures=figure_context(view, print_refs(job, view)),
     )
     return render_page(job.env, template or f"{job.edition.layout}.html.j2", view, context)
+
+
+def edition_view(job: BuildJob) -> BookView:
+    """The book as the edition prints it: the notes it calls numbered in its own order."""
+    view = build_view(job.manuscript, job.edition)
+    load_dictionary(view.locale.hyphenator.dictionary)  # not inside the bounded render
+    return numbered_as_printed(view,
+                               lambda view, calls: render_html(job, view, None, calls=calls))
 
 
 class PdfBuilder:
@@ -82,7 +91,7 @@ class PdfBuilder:
 
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        view = build_view(job.manuscript, job.edition)
+        view = edition_view(job)
         document, html = self.laid_out(job, view, timings)
         printed = PrintedPages(job.edition, page_map_of(document), html)
         if job.announce is not None:
@@ -99,7 +108,7 @@ class PdfBuilder:
         identifier = hashlib.sha256(html[0].encode()).hexdigest()[:32].encode()
         self.write(document, target, identifier)
         # the text layer and tags, put right after WeasyPrint (pdftags)
-        finish_pdf(target, target_descriptions(view), "\n".join(html))
+        finish_pdf(target, target_descriptions(view), "\n".join(html), document.pages)
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / imposed_name(job.slug, job.edition.name)
@@ -119,7 +128,7 @@ class PdfBuilder:
         """Lay the edition out without writing it: where its anchors and pages fall."""
         from .boxpages import page_map_of
 
-        document, html = self.laid_out(job, build_view(job.manuscript, job.edition), {})
+        document, html = self.laid_out(job, edition_view(job), {})
         return PrintedPages(job.edition, page_map_of(document), html)
 
     def page_map(self, job: BuildJob) -> PageMap:
