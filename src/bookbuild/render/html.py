@@ -15,6 +15,7 @@ from .context import TEXT_FILTERS, LayoutContext, current_linker
 from .figurecontext import FIGURE_FILTERS, FigureContext, current_figures
 from .inline import Linker
 from .labels import template_labels
+from .pagerefs import PAGE_FILTERS, PageSlots, current_page_slots
 from .sandbox import ConfinedLoader, LayoutSandbox, render
 
 PACKAGE_LAYOUTS = Path(__file__).resolve().parent.parent / "_layouts"
@@ -62,6 +63,7 @@ class PageContext:
     locators: Callable[[IndexEntry], Markup] = lambda entry: Markup("")
     extra: Mapping[str, object] = field(default_factory=dict)
     figures: FigureContext = field(default_factory=FigureContext)  # placed figures, images
+    page_slots: PageSlots | None = None  # where pages are printed (print editions)
 
 
 def render_page(env: LayoutSandbox, template: str, view: BookView,
@@ -70,6 +72,7 @@ def render_page(env: LayoutSandbox, template: str, view: BookView,
     linker = replace(context.linker, locale=view.locale)
     env.filters.update(TEXT_FILTERS)
     env.filters.update(FIGURE_FILTERS)
+    env.filters.update(PAGE_FILTERS)
     layout_context = LayoutContext(
         book=view,
         edition=context.edition,
@@ -81,5 +84,6 @@ def render_page(env: LayoutSandbox, template: str, view: BookView,
         font_faces=Markup(context.font_faces),
         locators=context.locators,
     ).with_values(context.extra)
-    with current_linker(linker), current_figures(context.figures):
+    with current_linker(linker), current_figures(context.figures), \
+            current_page_slots(context.page_slots):
         return render(env, template, layout_context.values())
