@@ -123,6 +123,21 @@ def page_words(pdf_path: Path, page_number: int) -> list[Word]:
             for w in page.iterfind("x:word", ns)]
 
 
+def overlapping_words(pdf_path: Path, page_number: int) -> list[tuple[str, str]]:
+    """Pairs of words printed over each other on a page (line boxes that merely touch, as
+    font boxes of adjacent lines do, are not counted)."""
+    found = page_words(pdf_path, page_number)
+    out: list[tuple[str, str]] = []
+    for i, word in enumerate(found):
+        for other in found[i + 1:]:
+            a, b = word.box, other.box
+            width = min(a.x1, b.x1) - max(a.x0, b.x0)
+            height = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if width > 0.5 and height > 0.3 * min(a.y1 - a.y0, b.y1 - b.y0):
+                out.append((word.text, other.text))
+    return out
+
+
 def struct_figures(pdf: pikepdf.Pdf) -> list[str]:
     """The /Alt of every /Figure structure element."""
     found: list[str] = []

@@ -123,6 +123,36 @@ def test_the_handout_prints_its_photographs_in_grey(dist: Path) -> None:
     assert "/DeviceRGB" in spaces(dist / f"{SLUG}-booklet.pdf")
 
 
+def image_spaces(path: Path) -> set[str]:
+    with pikepdf.open(path) as pdf:
+        return {str(x.get("/ColorSpace")) for page in pdf.pages
+                for x in page.get_images().values()}
+
+
+@pytest.mark.slow
+def test_greyscale_and_grouping_are_edition_settings(book_copy: Path, tmp_path: Path,
+                                                     cli: Callable[..., Result]) -> None:
+    # the handout in colour, the booklet in grey: settings of the edition, not of its name
+    set_edition(book_copy, "handout", "figures: grouped, greyscale: true", "figures: grouped")
+    set_edition(book_copy, "booklet", "impose: true", "impose: true, greyscale: true")
+    out = tmp_path / "out"
+    result = cli("build", book_copy, "-o", out, "-e", "booklet", "-e", "handout", "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert image_spaces(out / f"{SLUG}-booklet.pdf") == {"/DeviceGray"}
+    assert "/DeviceRGB" in image_spaces(out / f"{SLUG}-handout.pdf")
+    grouped = " ".join(p.extract_text() for p in PdfReader(out / f"{SLUG}-handout.pdf").pages)
+    assert "ledöntött szobor" in grouped  # the key photograph, after the key events
+    # placed: only the demand's figure, with its demand (the handout prints no event text)
+    set_edition(book_copy, "handout", "figures: grouped", "figures: placed")
+    placed_out = tmp_path / "placed"
+    result = cli("build", book_copy, "-o", placed_out, "-e", "handout", "-j", "1")
+    assert result.exit_code == 0, result.output
+    placed = " ".join(p.extract_text()
+                      for p in PdfReader(placed_out / f"{SLUG}-handout.pdf").pages)
+    assert "tanácsok" in placed and "ledöntött szobor" not in placed
+    assert "A szerkesztő rajza" in placed and "Teszt Elek felvétele" not in placed  # credits
+
+
 # ---------------------------------------------------------------- EPUB and web
 
 
@@ -375,10 +405,79 @@ def test_check_warns_below_200_dpi_and_names_the_file(book_copy: Path,
     set_file(book_copy, "szobor", "kicsi.png")
     result = cli("check", book_copy)
     row = line_of(book_copy, "kicsi.png")
-    assert f"manuscript/figures.yaml:{row}:9: warning: image 'kicsi.png' prints at 111 dpi" \
-           in result.output
+    # 500 px across the A5 booklet's 114 mm column: 111 dpi (the handout groups it at half
+    # of its 176 mm, 88 mm, where it would do better)
+    assert f"manuscript/figures.yaml:{row}:9: warning: image 'kicsi.png' would print in " \
+           "edition 'booklet' at about 111 dpi (500 px across 114 mm)" in result.output
     assert result.exit_code == 0
     assert cli("check", "--strict", book_copy).exit_code == 1
+
+
+def set_edition(project: Path, name: str, old: str, new: str) -> None:
+    path = project / "manuscript" / "book.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith(f"  {name}:"))
+    block = "".join(lines[at:at + 2])
+    assert old in block, block
+    lines[at:at + 2] = [block.replace(old, new, 1)]
+    path.write_text("".join(lines), encoding="utf-8")
+
+
+def test_the_dpi_estimate_follows_the_editions_page_size(book_copy: Path,
+                                                       cli: Callable[..., Result]) -> None:
+    # 1000 px: 223 dpi across the A5 column, 144 dpi across the A4 one
+    Image.new("RGB", (1000, 300), "white").save(book_copy / "manuscript" / "images" / "kozepes.png")
+    set_file(book_copy, "szobor", "kozepes.png")
+    assert "kozepes.png" not in cli("check", book_copy).output
+    set_edition(book_copy, "booklet", "page_size: A5", "page_size: A4")
+    result = cli("check", book_copy)
+    assert "warning: image 'kozepes.png' would print in edition 'booklet' at about 144 dpi " \
+           "(1000 px across 176 mm)" in result.output
+
+
+def test_only_what_an_edition_prints_counts(book_copy: Path, cli: Callable[..., Result]) -> None:
+    # a figure that is not key: the handout, which groups its key figures, never prints it
+    Image.new("RGB", (1000, 300), "white").save(book_copy / "manuscript" / "images" / "kozepes.png")
+    set_file(book_copy, "terkep", "kozepes.png")  # size: half
+    set_edition(book_copy, "booklet", "page_size: A5", "page_size: A4")
+    set_edition(book_copy, "handout", "figures: grouped", "figures: grouped")
+    result = cli("check", book_copy)
+    assert "'kozepes.png' would print in edition 'booklet' at about" not in result.output  # 288
+    set_edition(book_copy, "handout", "figures: grouped", "figures: placed")
+    set_edition(book_copy, "booklet", "page_size: A4", "page_size: A5")
+    result = cli("check", book_copy)  # placed, not grouped: half of the A4 column, 88 mm
+    assert "'kozepes.png' would print in edition 'handout'" not in result.output  # 289 dpi
+
+
+def test_an_unknown_figure_placement_is_refused(book_copy: Path,
+                                              cli: Callable[..., Result]) -> None:
+    set_edition(book_copy, "handout", "figures: grouped", "figures: together")
+    result = cli("check", book_copy)
+    assert result.exit_code == 1
+    assert "unknown figure placement 'together'" in result.output
+    assert "hint: use one of placed, grouped" in result.output
+
+
+@pytest.mark.slow
+def test_the_build_measures_the_printed_width(book_copy: Path, tmp_path: Path,
+                                              cli: Callable[..., Result]) -> None:
+    # the booklet on A4 paper: its column is 210 - 15 - 19 = 176 mm, and an event of a
+    # day-by-day part stands 12 mm in (booklet.css): the image is drawn 164 mm wide, which
+    # check's estimate (the column) cannot know
+    Image.new("RGB", (1000, 300), "white").save(book_copy / "manuscript" / "images" / "kozepes.png")
+    set_file(book_copy, "szobor", "kozepes.png")
+    set_edition(book_copy, "booklet", "page_size: A5", "page_size: A4")
+    result = cli("build", book_copy, "-o", tmp_path / "out", "-e", "booklet", "-j", "1")
+    assert result.exit_code == 0, result.output
+    row = line_of(book_copy, "kozepes.png")
+    found = re.search(rf"manuscript/figures.yaml:{row}:9: warning: image 'kozepes.png' prints "
+                      r"in edition 'booklet' at (\d+) dpi \(1000 px across (\d+) mm\)",
+                      result.output)
+    assert found, result.output
+    assert int(found.group(2)) == 164 and int(found.group(1)) == round(1000 / (164 / 25.4))
+    strict = cli("build", book_copy, "-o", tmp_path / "strict", "-e", "booklet", "-j", "1",
+                 "--strict")
+    assert strict.exit_code == 1
 
 
 def test_unknown_and_twice_placed_figures(book_copy: Path, cli: Callable[..., Result]) -> None:
@@ -469,3 +568,28 @@ def test_a_second_build_gives_the_same_bytes(dist: Path, tmp_path: Path) -> None
 def test_the_figure_book_passes_the_strict_check(cli: Callable[..., Result]) -> None:
     result = cli("check", "--strict", BOOK)
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edition", ["booklet", "handout"])
+def test_no_figure_or_caption_is_printed_over_text(dist: Path, edition: str) -> None:
+    from pdfgeom import overlapping_words
+
+    path = dist / f"{SLUG}-{edition}.pdf"
+    with pikepdf.open(path) as pdf:
+        for index in range(len(pdf.pages)):
+            assert overlapping_words(path, index + 1) == [], index + 1
+            pictures = figure_extents(pdf, index)
+            for word in page_words(path, index + 1):
+                assert not any(covers(p, word.box) for p in pictures), (index + 1, word.text)
+
+
+def covers(picture: Box, word: Box) -> bool:
+    """The drawing lies over a word of the text (a word centred inside a drawing, as an
+    SVG's labels are, is the drawing's own)."""
+    middle = ((word.x0 + word.x1) / 2, (word.y0 + word.y1) / 2)
+    if picture.x0 <= middle[0] <= picture.x1 and picture.y0 <= middle[1] <= picture.y1:
+        return False
+    width = min(word.x1, picture.x1) - max(word.x0, picture.x0)
+    height = min(word.y1, picture.y1) - max(word.y0, picture.y0)
+    return width > 0.5 and height > 0.3 * (word.y1 - word.y0)

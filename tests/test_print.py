@@ -370,3 +370,12 @@ def test_timeline_figure_is_drawn_from_the_data(page_texts: list[str], view) -> 
     key_titles = [e.event.title for e in view.key_events if e.event.date.start.month in (10, 11)
                   and e.event.date.start.year == 1956 and e.event.date.start.day >= 1]
     assert sum(title in text for title in key_titles) >= len(key_titles) // 2
+
+
+@pytest.mark.parametrize("edition", ["booklet", "handout"])
+def test_no_words_are_printed_over_each_other(real_build: Path, edition: str) -> None:
+    from pdfgeom import overlapping_words
+
+    path = real_build / f"{SLUG}-{edition}.pdf"
+    for number in range(1, len(PdfReader(path).pages) + 1):
+        assert overlapping_words(path, number) == [], number

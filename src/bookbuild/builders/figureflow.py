@@ -10,6 +10,7 @@ from dataclasses import replace
 from weasyprint.document import Document
 from weasyprint.formatting_structure import boxes
 
+from ..manuscript.anchors import figure_anchor
 from ..render.book import BookView
 from ..render.figureview import FigureView
 
@@ -90,7 +91,7 @@ def settle_figures(view: BookView, document: Document,
             replace(f, owner=moved.get(f.figure.id, f.owner)) for f in view.figures))
         laid = relayout(candidate)
         where = _positions(laid)
-        if any(where.get(f"fig-{fid}", (10**6, 0.0))[0] > limit[fid] for fid in moved):
+        if any(where.get(figure_anchor(fid), (10**6, 0.0))[0] > limit[fid] for fid in moved):
             break
         view, document = candidate, laid
     return view, document

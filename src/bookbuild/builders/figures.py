@@ -3,31 +3,22 @@ confinement of ``manuscript/images/``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..errors import BookbuildError
-from ..manuscript.figures import ImageRefused, open_image
+from ..errors import BookbuildError, Diagnostic, Severity
+from ..manuscript.figures import ImageRefused, open_image, resolution_problem
 from ..manuscript.model import Figure
 from ..render.book import BookView
-from ..render.figurecontext import FigureContext
+from ..render.figurecontext import FigureContext, ImageRef
 from ..render.images import PRINT_MAX_SIDE, SCREEN_MAX_SIDE, SMALL_SIDE, ImageData, prepared
 from .base import BuildJob
 
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+    from weasyprint.formatting_structure.boxes import ReplacedBox
+
 SCHEME = "bookbuild-figure"
-GREYSCALE_LAYOUTS = frozenset({"handout"})  # printed to be photocopied in black and white
-GROUPED_LAYOUTS = frozenset({"handout"})  # print their figures together, not with events
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    """What a template writes into ``<img>``."""
-
-    src: str
-    width: int
-    height: int
-    srcset: str = ""
-    sizes: str = ""
-    lazy: bool = False
+MM_PER_PX = 25.4 / 96  # WeasyPrint lays out in CSS px
 
 
 def figures_of(view: BookView, *, cover: bool = True) -> list[Figure]:
@@ -62,8 +53,7 @@ def print_refs(job: BuildJob, view: BookView) -> dict[str, ImageRef]:
 
 
 def print_image(job: BuildJob, figure: Figure) -> ImageData:
-    return image_of(job, figure, max_side=PRINT_MAX_SIDE,
-                    greyscale=job.edition.layout in GREYSCALE_LAYOUTS)
+    return image_of(job, figure, max_side=PRINT_MAX_SIDE, greyscale=job.edition.greyscale)
 
 
 def screen_files(job: BuildJob, view: BookView, *, sizes: tuple[int, ...], lazy: bool,
@@ -74,7 +64,7 @@ def screen_files(job: BuildJob, view: BookView, *, sizes: tuple[int, ...], lazy:
     for figure in figures_of(view, cover=cover):
         made: list[tuple[str, ImageData]] = []
         for side in sizes:
-            image = image_of(job, figure, max_side=side)
+            image = image_of(job, figure, max_side=side, greyscale=job.edition.greyscale)
             name = f"images/{figure.id}{image.suffix}" if len(sizes) == 1 or \
                 image.format == "SVG" else f"images/{figure.id}-{image.width}{image.suffix}"
             if made and made[-1][0] == name:
@@ -101,8 +91,42 @@ def web_files(job: BuildJob, view: BookView
                         cover=False)
 
 
-def figure_context(job: BuildJob, view: BookView, images: dict[str, ImageRef]) -> FigureContext:
-    """What the layout's figure filters see: the placed figures (none in a layout that
+def figure_context(view: BookView, images: dict[str, ImageRef]) -> FigureContext:
+    """What the layout's figure filters see: the placed figures (none in an edition that
     groups them) and the images."""
-    placed = () if job.edition.layout in GROUPED_LAYOUTS else view.figures
-    return FigureContext(placed, images)
+    return FigureContext(view.figures, images)
+
+
+def printed_resolution(job: BuildJob, view: BookView, document: Document
+                       ) -> tuple[Diagnostic, ...]:
+    """A warning for each raster image the laid-out edition prints below MIN_PRINT_DPI,
+    measured at the width it has on the page, located at the figure's ``file:``."""
+    from weasyprint.formatting_structure import boxes
+
+    by_src = {f"{SCHEME}:{f.id}": f for f in figures_of(view)}
+    widest: dict[str, float] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if not isinstance(box, boxes.ReplacedBox) or box.element is None:
+                continue
+            figure = by_src.get(str(box.element.get("src", "")).rsplit(".", 1)[0])
+            if figure is not None:
+                width = _drawn_width(box) * MM_PER_PX
+                widest[figure.id] = max(widest.get(figure.id, 0.0), width)
+    out: list[Diagnostic] = []
+    for figure in figures_of(view):
+        problem = resolution_problem(figure, widest.get(figure.id, 0.0),
+                                     f"prints in edition '{job.edition.name}' at")
+        if problem is not None:
+            out.append(Diagnostic(figure.file_location, Severity.WARNING, *problem))
+    return tuple(out)
+
+
+def _drawn_width(box: ReplacedBox) -> float:
+    """The width, in CSS px, the image is drawn at inside its box: ``object-fit: contain``
+    draws it narrower than the box when its height is limited (``max-height``)."""
+    width, height = float(box.width), float(box.height)
+    ratio = box.replacement.get_intrinsic_size(1, 1)[2]
+    if ratio and height > 0:
+        return min(width, height * float(ratio))
+    return width

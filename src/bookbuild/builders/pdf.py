@@ -19,7 +19,7 @@ from ..render.inline import Linker
 from ..render.labels import page_reference_css
 from ..render.pagerefs import PageSlots
 from .base import BuildJob, BuildResult, Output, PagesOf
-from .figures import GROUPED_LAYOUTS, figure_context, print_refs
+from .figures import figure_context, print_refs, printed_resolution
 from .linktext import target_descriptions
 from .outputs import imposed_name, pdf_name
 from .pagemap import PageMap, PrintedPages, page_locators
@@ -51,7 +51,7 @@ def render_html(job: BuildJob, view: BookView) -> Rendered:
         font_faces=font_face_css() + page_reference_css(view.locale),
         locators=slots.locators,
         extra=extra,
-        figures=figure_context(job, view, print_refs(job, view)),
+        figures=figure_context(view, print_refs(job, view)),
         page_slots=slots,
     )
     return Rendered(render_page(job.env, f"{job.edition.layout}.html.j2", view, context),
@@ -129,8 +129,9 @@ class PdfBuilder:
             outputs.append(Output.of(imposed, job.staging, job.edition.name, "pdf-imposed",
                                      sheets))
         timings["total"] = time.perf_counter() - start
+        found = tuple(self.log.found) if self.log else ()
         return BuildResult(tuple(outputs), printed, timings,
-                           tuple(self.log.found) if self.log else ())
+                           found + printed_resolution(job, view, document))
 
     def lay_out(self, job: BuildJob) -> PrintedPages:
         """Lay the edition out without writing it: where its anchors and pages fall."""
@@ -155,7 +156,7 @@ class PdfBuilder:
         # (the scheduler loads them before any step; a caller of lay_out may not have)
         load_dictionary(view.locale.hyphenator.dictionary)
         laid = self.numbered(job, view, seed, check=True)
-        if job.edition.layout not in GROUPED_LAYOUTS and view.figures:
+        if view.figures:
             view, laid = self.settle(job, view, laid)
         timings["layout"] = time.perf_counter() - start
         return laid.document, (laid.html,)

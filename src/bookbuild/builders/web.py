@@ -76,7 +76,7 @@ class WebBuilder:
             font_faces=font_face_css(font_url),
             locators=partial(mention_locators, said=target_descriptions(view)),
             extra={"timeline_figure": timeline_figure(view)},
-            figures=figure_context(job, view, figure_images),
+            figures=figure_context(view, figure_images),
         )
         html = render_page(job.env, f"{job.edition.layout}.html.j2", view, context)
         page = folder / "index.html"

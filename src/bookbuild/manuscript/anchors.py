@@ -22,6 +22,11 @@ def entry_anchor(entity_id: str) -> str:
     return f"idx-{entity_id}"
 
 
+def figure_anchor(figure_id: str) -> str:
+    """A figure of ``figures.yaml``, where its number and credit link to."""
+    return f"fig-{figure_id}"
+
+
 def note_anchor(note_id: str) -> str:
     return f"note-{note_id}"
 

@@ -6,12 +6,22 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from ..errors import Diagnostics, Location
+from .anchors import figure_anchor
 from .fields import records, suggest
-from .model import Figure, FigureSize, Manuscript, RichText
+from .model import (
+    PAGE_SIZES,
+    Edition,
+    Figure,
+    FigurePlacement,
+    FigureSize,
+    Manuscript,
+    PartKind,
+    RichText,
+)
 from .svg import UnsafeSvg, sanitise_svg
 from .yamlsource import YNode, YScalar
 
@@ -21,8 +31,8 @@ FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".svg": "SVG"}
 MAX_IMAGE_BYTES = 16 * 1024 * 1024
 MAX_IMAGE_PIXELS = 40_000_000  # a 40-megapixel photograph; more is refused, not decoded
 MIN_PRINT_DPI = 200
-# the narrowest column an image prints at, in millimetres: the A5 booklet's column and half
-PRINT_WIDTH_MM = {FigureSize.COLUMN: 114.0, FigureSize.HALF: 55.0}
+COLUMN_MARGINS_MM = 34.0  # the bundled print layouts' inner and outer margins together
+PRINTED_FORMAT = "pdf"  # the editions whose figures are printed on paper
 
 
 class ImageRefused(Exception):
@@ -157,7 +167,7 @@ def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path
         file_node = item.scalar("file", required=True)
         caption, scalar = item.rich("caption", required=True)
         if scalar is not None and texts is not None and figure_id:
-            texts.append((f"fig-{figure_id}", scalar))
+            texts.append((figure_anchor(figure_id), scalar))
         decorative = item.boolean("decorative")
         alt_node = item.scalar("alt")
         alt = alt_node.value.strip() if alt_node is not None else ""
@@ -178,7 +188,7 @@ def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path
         figure = Figure(
             id=figure_id,
             file=file_node.value.strip() if file_node is not None else "",
-            caption=anchor(caption, f"fig-{figure_id}"),
+            caption=anchor(caption, figure_anchor(figure_id)),
             alt=alt,
             credit=item.text("credit"),
             licence=item.text("licence"),
@@ -193,24 +203,65 @@ def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path
             except ImageRefused as exc:
                 diagnostics.error(exc.location, exc.message, exc.hint)
             else:
-                _resolution(figure, image, file_node.location, diagnostics)
+                figure = replace(figure, pixel_width=image.width,
+                                 file_location=file_node.location)
         out.append(figure)
     return out
 
 
-def _resolution(figure: Figure, image: ImageFile, where: Location,
-                diagnostics: Diagnostics) -> None:
-    if image.format == "SVG" or not image.width:
-        return
-    inches = PRINT_WIDTH_MM[figure.size] / 25.4
-    dpi = image.width / inches
-    if dpi < MIN_PRINT_DPI:
-        diagnostics.warning(
-            where, f"image '{figure.file}' prints at {dpi:.0f} dpi "
-                   f"({image.width} px across {PRINT_WIDTH_MM[figure.size]:.0f} mm); "
-                   f"below {MIN_PRINT_DPI} dpi it looks blurred on paper",
-            f"use an image at least {round(inches * MIN_PRINT_DPI)} px wide, or "
-            "'size: half'")
+def resolution_problem(figure: Figure, width_mm: float, prints: str = "prints at"
+                       ) -> tuple[str, str] | None:
+    """The message and hint when the figure's raster image, printed ``width_mm`` wide, has
+    fewer than MIN_PRINT_DPI pixels to the inch (None when it has enough, or is an SVG);
+    ``prints`` says where and how surely (``would print in edition 'x' at about``)."""
+    if not figure.pixel_width or width_mm <= 0:
+        return None
+    inches = width_mm / 25.4
+    dpi = figure.pixel_width / inches
+    if dpi >= MIN_PRINT_DPI:
+        return None
+    return (f"image '{figure.file}' {prints} {dpi:.0f} dpi ({figure.pixel_width} px across "
+            f"{width_mm:.0f} mm); below {MIN_PRINT_DPI} dpi it looks blurred on paper",
+            f"use an image at least {round(inches * MIN_PRINT_DPI)} px wide, or 'size: half'")
+
+
+def estimated_width_mm(figure: Figure, edition: Edition) -> float:
+    """How wide a PDF edition prints the figure, as ``check`` estimates it (0: not at all):
+    the text column of the edition's page size (A5 without one) less the bundled layouts'
+    side margins, half of it for a ``half`` figure or in an edition that groups its (key)
+    figures two to a row. The build measures the laid-out width instead."""
+    grouped = edition.figures is FigurePlacement.GROUPED
+    if grouped and not figure.key:
+        return 0.0
+    page_width = PAGE_SIZES.get(edition.page_size or "A5", PAGE_SIZES["A5"])[0]
+    column = page_width - COLUMN_MARGINS_MM
+    return column / 2 if grouped or figure.size is FigureSize.HALF else column
+
+
+def _shown_in(manuscript: Manuscript, edition: Edition) -> set[str]:
+    """The ids of the figures placed in the parts the edition prints."""
+    parts = set(edition.parts) or {p.id for p in manuscript.parts}
+    out = {f for p in manuscript.parts if p.id in parts for f in p.figures}
+    out.update(f for e in manuscript.events if e.part in parts for f in e.figures)
+    if any(p.kind is PartKind.DEMANDS for p in manuscript.parts if p.id in parts):
+        out.update(f for d in manuscript.demands for f in d.figures)
+    return out
+
+
+def check_resolution(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+    """A raster image too small for the widest place a PDF edition prints it: a warning
+    naming the file and the edition where it would print at the lowest resolution."""
+    printed = [e for e in manuscript.editions if e.format == PRINTED_FORMAT]
+    shown = {e.name: _shown_in(manuscript, e) for e in printed}
+    for figure in manuscript.figures:
+        widths = [(estimated_width_mm(figure, e), e.name) for e in printed
+                  if figure.id in shown[e.name]]
+        if not widths:
+            continue
+        width, name = max(widths)
+        problem = resolution_problem(figure, width, f"would print in edition '{name}' at about")
+        if problem is not None:
+            diagnostics.warning(figure.file_location, *problem)
 
 
 def check_placements(manuscript: Manuscript, diagnostics: Diagnostics) -> None:

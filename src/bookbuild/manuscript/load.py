@@ -17,6 +17,7 @@ from .markup import ALL_CONSTRUCTS, parse_rich_text, refused_constructs
 from .model import (
     DEFAULT_INDEXES,
     ENTITY_FIELDS,
+    PAGE_SIZES,
     BookMeta,
     Contributor,
     Correction,
@@ -27,6 +28,7 @@ from .model import (
     Entity,
     Event,
     EventDate,
+    FigurePlacement,
     IndexType,
     Inline,
     Link,
@@ -63,7 +65,6 @@ NO_MARKUP: frozenset[str] = frozenset()
 EMPHASIS = frozenset({"emphasis"})
 TITLE_MARKUP = frozenset({"emphasis", "mention"})  # an event's headline
 NOTE_MARKUP = ALL_CONSTRUCTS - {"note", "correction"}
-PAGE_SIZES = ("A4", "A5", "A6", "B5", "letter")
 MAX_SLUG = 64  # the slug starts every output's file name
 # a well-formed language tag (RFC 5646): language, script, region, variants, extensions
 BCP47 = re.compile(
@@ -397,7 +398,8 @@ class _Loader:
                 self.diagnostics.error(key.location, f"edition '{name}' must be a mapping")
                 continue
             item = Fields(value, f"edition '{name}'", self.diagnostics)
-            item.check_known(["format", "layout", "page_size", "parts", "impose", "max_pages"])
+            item.check_known(["format", "layout", "page_size", "parts", "impose", "max_pages",
+                              "greyscale", "figures"])
             fmt = item.text("format", required=True)
             if fmt not in formats:
                 self.diagnostics.error(
@@ -419,9 +421,22 @@ class _Loader:
                 parts=item.text_list("parts"),
                 impose=item.boolean("impose"),
                 max_pages=self.max_pages(item),
+                greyscale=item.boolean("greyscale"),
+                figures=self.figure_placement(item),
                 location=key.location,
             ))
         return tuple(out)
+
+    def figure_placement(self, item: Fields) -> FigurePlacement:
+        """``figures``: placed (with their parts, events, demands) or grouped (the key ones)."""
+        choices = [p.value for p in FigurePlacement]
+        text = item.text("figures", default=FigurePlacement.PLACED.value)
+        if text not in choices:
+            self.diagnostics.error(item.node.key_location("figures"),
+                                   f"unknown figure placement '{text}'",
+                                   suggest(text, choices) or f"use one of {', '.join(choices)}")
+            return FigurePlacement.PLACED
+        return FigurePlacement(text)
 
     def max_pages(self, item: Fields) -> int:
         """``max_pages``: a whole number of at least one, when given (0: no limit)."""

@@ -9,8 +9,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..errors import Location
+from .anchors import figure_anchor
 
 NOWHERE = Location("")
+# the page sizes an edition may name, width and height in millimetres
+PAGE_SIZES: dict[str, tuple[float, float]] = {
+    "A4": (210.0, 297.0), "A5": (148.0, 210.0), "A6": (105.0, 148.0), "B5": (176.0, 250.0),
+    "letter": (215.9, 279.4),
+}
 
 # ---------------------------------------------------------------- inline text
 
@@ -352,6 +358,13 @@ class FigureSize(Enum):
     HALF = "half"
 
 
+class FigurePlacement(Enum):
+    """Where an edition prints its figures."""
+
+    PLACED = "placed"  # each with the part, event or demand that names it
+    GROUPED = "grouped"  # the key figures together, where the layout prints them
+
+
 @dataclass(frozen=True)
 class Figure:
     """An image of ``manuscript/images/`` with what every edition prints around it."""
@@ -366,10 +379,12 @@ class Figure:
     size: FigureSize = FigureSize.COLUMN
     key: bool = False
     location: Location = field(default=NOWHERE, compare=False)
+    pixel_width: int = field(default=0, compare=False)  # of a raster image (0: an SVG)
+    file_location: Location = field(default=NOWHERE, compare=False)  # of its ``file:``
 
     @property
     def anchor(self) -> str:
-        return f"fig-{self.id}"
+        return figure_anchor(self.id)
 
 
 @dataclass(frozen=True)
@@ -377,7 +392,9 @@ class Edition:
     name: str
     format: str  # a registered output format (bookbuild.builders.registry)
     layout: str
-    page_size: str = ""  # empty: the layout's own page size
+    page_size: str = ""  # empty: the layout's own page size (a key of PAGE_SIZES)
+    greyscale: bool = False  # photographs printed in greyscale (for black-and-white copies)
+    figures: FigurePlacement = FigurePlacement.PLACED
     parts: tuple[str, ...] = ()  # empty: all parts
     impose: bool = False
     max_pages: int = 0

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from ..errors import Diagnostics, Location
 from .anchors import note_anchor
 from .fields import shown, suggest
-from .figures import check_placements
+from .figures import check_placements, check_resolution
 from .load import CHRONOLOGY_FILE, NOTES_FILE, SourceMap
 from .markup import unmarked_text
 from .model import (
@@ -38,6 +38,7 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     _unmentioned(manuscript, diagnostics)
     _unmarked_mentions(manuscript, source_map, diagnostics)
     check_placements(manuscript, diagnostics)
+    check_resolution(manuscript, diagnostics)
     _missing_glyphs(source_map, diagnostics)
 
 

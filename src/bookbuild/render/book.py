@@ -29,6 +29,7 @@ from ..manuscript.model import (
     Entity,
     Event,
     Figure,
+    FigurePlacement,
     Manuscript,
     Mention,
     Note,
@@ -206,8 +207,9 @@ class BookView:
     key_people: tuple[Entity, ...]
     demands: tuple[DemandView, ...]
     locale: Locale
-    figures: tuple[FigureView, ...] = ()  # numbered in reading order
-    key_figures: tuple[FigureView, ...] = ()  # the handout's, numbered on their own
+    figures: tuple[FigureView, ...] = ()  # with their owners, numbered in reading order
+    # an edition with ``figures: grouped`` (the handout): the key ones, printed together
+    key_figures: tuple[FigureView, ...] = ()
     cover: Figure | None = None
 
     @property
@@ -221,6 +223,12 @@ class BookView:
         used = {node.note_id for d in self.demands for node in d.demand.text.inlines()
                 if isinstance(node, NoteRef | Correction)}
         return tuple(n for n in self.notes if n.note.id in used)
+
+    @property
+    def demand_figures(self) -> tuple[FigureView, ...]:
+        """The placed figures standing with the demands (what a demands-only page prints)."""
+        anchors = {d.anchor for d in self.demands}
+        return tuple(f for f in self.figures if f.owner in anchors)
 
     @property
     def demand_parts(self) -> tuple[PartView, ...]:
@@ -257,10 +265,13 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         for d in manuscript.demands
     )
     part_views = tuple(_part_view(p, event_views, demand_views, dates) for p in parts)
-    figures = place_figures(manuscript, part_views, locale)
+    grouped = edition is not None and edition.figures is FigurePlacement.GROUPED
+    figures = () if grouped else place_figures(manuscript, part_views, locale)
+    key_figures = place_figures(manuscript, part_views, locale, key_only=True) if grouped \
+        else ()
     notes = _notes(manuscript, part_views, dates)
     owners = _mention_owners(part_views, notes, dates)
-    for figure in figures:  # mentions in captions are indexed, labelled by the figure
+    for figure in (*figures, *key_figures):  # mentions in captions are indexed, by figure
         for node in figure.figure.caption.inlines():
             if isinstance(node, Mention):
                 for entity_id in node.entity_ids:
@@ -278,7 +289,7 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
         demands=demand_views,
         locale=locale,
         figures=figures,
-        key_figures=place_figures(manuscript, part_views, locale, key_only=True),
+        key_figures=key_figures,
         cover=manuscript.figure(manuscript.meta.cover_image),
     )
 

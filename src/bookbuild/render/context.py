@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -12,6 +12,11 @@ from ..manuscript.model import Edition, Paragraph, PartKind, RichText
 from .book import BookView, DayGroup, IndexEntry, IndexSection, PartView
 from .current import RenderState
 from .inline import Linker, render_inlines, render_text
+
+if TYPE_CHECKING:  # what an EPUB document's template receives, named for the type checker
+    from ..builders.epub.documents import Document
+    from ..builders.epub.navigation import NavEntry
+    from .figures import TimelineFigure
 
 # The linker of the rendering under way (see render/current.py for why filters read it).
 _LINKER: RenderState[Linker] = RenderState("linker", Linker())
@@ -69,19 +74,19 @@ class LayoutContext:
     font_faces: Markup = field(default_factory=Markup)
     locators: Callable[[IndexEntry], Markup] = _no_locators  # index entry -> where it stands
     show_demand_events: bool = True  # demands list the events linked to them
-    timeline_figure: object | None = None  # render.figures.TimelineFigure
+    timeline_figure: TimelineFigure | None = None
     cover_figure: Markup | None = None
     # one EPUB document (epub/*.html.j2)
-    doc: object | None = None  # builders.epub.documents.Document
+    doc: Document | None = None
     part: PartView | None = None
     day: DayGroup | None = None
     section: IndexSection | None = None
     cover_image: str = ""
     landmarks: Sequence[Mapping[str, str]] = ()
     page_list: Sequence[Mapping[str, str]] = ()
-    contents: Sequence[object] = ()  # the navigation's entries (builders.epub.navigation)
+    contents: Sequence[NavEntry] = ()  # the navigation's entries
 
-    def figure_for(self, part: PartView) -> object | None:
+    def figure_for(self, part: PartView) -> TimelineFigure | None:
         """The timeline figure a part opens with: the day-by-day parts show it."""
         return self.timeline_figure if part.part.kind is PartKind.DAYS else None
 

@@ -11,9 +11,21 @@ from .figureview import FigureView
 
 
 @dataclass(frozen=True)
+class ImageRef:
+    """What a template writes into ``<img>``."""
+
+    src: str
+    width: int
+    height: int
+    srcset: str = ""
+    sizes: str = ""
+    lazy: bool = False
+
+
+@dataclass(frozen=True)
 class FigureContext:
-    placed: tuple[FigureView, ...] = ()  # shown with their owners (none: the layout groups them)
-    images: Mapping[str, object] = field(default_factory=dict)  # figure id -> ImageRef
+    placed: tuple[FigureView, ...] = ()  # shown with their owners (none: the edition groups)
+    images: Mapping[str, ImageRef] = field(default_factory=dict)  # by figure id
 
 
 _CURRENT: RenderState[FigureContext] = RenderState("figures", FigureContext())
@@ -29,7 +41,7 @@ def _figures(anchor: str) -> tuple[FigureView, ...]:
     return tuple(f for f in _context().placed if f.owner == anchor)
 
 
-def _image(figure_id: str) -> object:
+def _image(figure_id: str) -> ImageRef:
     """The image the output has for the figure (src, width, height, srcset …)."""
     return _context().images[figure_id]
 

@@ -16,11 +16,12 @@ from markupsafe import Markup
 
 from ...manuscript.model import Edition
 from ...render.book import BookView, IndexEntry, build_view
+from ...render.figurecontext import ImageRef
 from ...render.figures import timeline_figure
 from ...render.html import PageContext, render_page
 from ...render.inline import Linker
 from ..base import BuildJob, BuildResult, Output, PagesOf
-from ..figures import ImageRef, epub_files, figure_context
+from ..figures import epub_files, figure_context
 from ..outputs import epub_name
 from .documents import (
     Document,
@@ -119,7 +120,7 @@ class EpubBuilder:
         context = replace(self.page_context(job, linker, locators,
                                             {"doc": doc, "timeline_figure": figure,
                                              **doc.values}),
-                          figures=figure_context(job, view, figure_images))
+                          figures=figure_context(view, figure_images))
         html = render_page(job.env, f"{job.edition.layout}/content.html.j2", view, context)
         return Rendered(doc, etree.ElementTree(parse(html)))
 
