@@ -320,3 +320,28 @@ def test_a_follower_starts_when_the_pages_are_known(tmp_path: Path) -> None:
     finally:
         remove_builder("toypages")
         remove_builder("toyfollower")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_book_without_pdf_editions_never_loads_weasyprint(tmp_path: Path, jobs: int) -> None:
+    """The EPUB and web builders copy layout files through the WeasyPrint-free confinement
+    (builders/confine.py); WeasyPrint is imported only where something is laid out."""
+    import subprocess
+    import sys
+
+    project = book_with(tmp_path, "  epub: {format: epub, layout: epub}\n"
+                                  "  web: {format: html, layout: html}\n")
+    script = (
+        "import io, sys\n"
+        "from pathlib import Path\n"
+        "from bookbuild.commands.build import build\n"
+        f"build(Path({str(project)!r}), out=Path({str(tmp_path / 'out')!r}), "
+        f"err=io.StringIO(), jobs={jobs})\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'weasyprint'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**__import__("os").environ, "SOURCE_DATE_EPOCH": EPOCH},
+                          check=True)
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "probakonyv.epub").is_file()

@@ -48,7 +48,7 @@ class WebBuilder:
         return (FOLDER + "/",)  # index.html, css/, fonts/
 
     def build(self, job: BuildJob) -> BuildResult:
-        from .fetch import read_confined  # imports WeasyPrint: not to plan a build
+        from .confine import read_confined
 
         view = build_view(job.manuscript, job.edition)
         folder = job.staging / FOLDER

@@ -111,22 +111,35 @@ def build_loaded(project: Project, manuscript: Manuscript, plan: Plan, staging: 
     """
     from jinja2 import TemplateNotFound
 
-    from ..builders.fetch import RefusedResource
     from ..builders.schedule import BuildContext, run_plan
 
     context = BuildContext(project, manuscript, tuple(layout_dirs(project.layouts_dir)),
                            staging, date, {k: v for k, v in (seeds or {}).items() if v})
     try:
         results = run_plan(context, plan, jobs=jobs or os.cpu_count() or 1, listen=listen)
-    except RefusedResource as exc:  # a BaseException, so that WeasyPrint stops on it
-        raise exc.error() from None
     except TemplateNotFound as exc:
         raise BookbuildError(f"layout template '{exc.name}' not found",
                              "an edition's layout names a template in layouts/ (or "
                              "bookbuild's own): booklet, handout, epub, html") from None
     except OSError as exc:
         raise describe_os_error(exc, "the outputs") from None
+    except BaseException as exc:  # a refused resource is one, so that WeasyPrint stops on it
+        refused = _refused_resource()
+        if refused is not None and isinstance(exc, refused):
+            error: BookbuildError = exc.error()  # type: ignore[attr-defined]
+            raise error from None
+        raise
     return results
+
+
+def _refused_resource() -> type[BaseException] | None:
+    """The fetcher's refusal, if it was loaded: a build that read nothing through WeasyPrint
+    (an EPUB alone) does not import WeasyPrint only to catch it."""
+    import sys
+
+    fetch = sys.modules.get("bookbuild.builders.fetch")
+    refused: type[BaseException] | None = getattr(fetch, "RefusedResource", None)
+    return refused
 
 
 def report_warnings(results: dict[str, BuildResult], err: TextIO, *, strict: bool) -> None:
