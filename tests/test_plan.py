@@ -345,3 +345,32 @@ def test_a_book_without_pdf_editions_never_loads_weasyprint(tmp_path: Path, jobs
                           check=True)
     assert done.stdout.strip() == "[]"
     assert (tmp_path / "out" / "probakonyv.epub").is_file()
+
+
+def test_a_build_with_nothing_to_do_loads_no_renderer(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache decides before anything heavy is imported: no Jinja2, rich,
+    WeasyPrint, ebooklib or Pillow for a build that has nothing to do (the builders'
+    modules declare their needs without importing what they build with)."""
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = tmp_path / "book"
+    shutil.copytree(VALID, project)
+    build(project, out=tmp_path / "out", err=io.StringIO(), jobs=1)
+    script = (
+        "import io, sys\n"
+        "from pathlib import Path\n"
+        "from bookbuild.commands.build import build\n"
+        f"build(Path({str(project)!r}), out=Path({str(tmp_path / 'out')!r}), "
+        "err=sys.stdout)\n"
+        "heavy = ('jinja2', 'rich', 'weasyprint', 'ebooklib', 'PIL', 'pypdf',\n"
+        "         'bookbuild.render.html', 'bookbuild.render.book')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, check=True)
+    said, loaded = done.stdout.strip().splitlines()
+    assert said.startswith("nothing to do") and loaded == "[]"

@@ -10,35 +10,37 @@ from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import BookbuildError
 from ..manuscript.model import Edition
-from ..render.book import BookView, build_view
-from ..render.figures import timeline_figure
-from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
-from ..render.html import PageContext, render_page, stylesheet_paths
-from ..render.hyphenate import load_dictionary
-from ..render.inline import Linker
-from ..render.labels import page_reference_css
-from ..render.pagerefs import PageSlots
 from .base import BuildJob, BuildResult, Output, PagesOf
-from .figures import figure_context, print_refs, printed_resolution
-from .linktext import target_descriptions
 from .outputs import imposed_name, pdf_name
 from .pagemap import PageMap, PrintedPages, page_locators
 
 MAX_PASSES = 6  # layouts spent on making the printed page numbers right, at most
 
-if TYPE_CHECKING:  # WeasyPrint is imported when an edition is laid out, not to plan a build
+if TYPE_CHECKING:  # WeasyPrint and the renderer are imported to build, not to plan a build
     from weasyprint.document import Document
 
+    from ..render.book import BookView
+    from ..render.pagerefs import PageSlots
     from .renderlog import RenderLog
 
 
 def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
     """The edition's stylesheets as URLs (the confined fetcher reads them)."""
+    from ..render.html import stylesheet_paths
+
     return tuple(p.as_uri() for p in stylesheet_paths(job.layout_dirs, job.edition.layout))
 
 
 def render_html(job: BuildJob, view: BookView) -> Rendered:
     """The edition's HTML, with slots for the pages it prints (filled after each layout)."""
+    from ..render.figures import timeline_figure
+    from ..render.fonts import font_face_css
+    from ..render.html import PageContext, render_page
+    from ..render.inline import Linker
+    from ..render.labels import page_reference_css
+    from ..render.pagerefs import PageSlots
+    from .figures import figure_context, print_refs
+
     linker = Linker(link_mentions=False, hyphenate=True,
                     note_numbers=view.note_numbers)
     extra: dict[str, object] = {"timeline_figure": timeline_figure(view)}
@@ -90,8 +92,11 @@ class PdfBuilder:
         self.passes = 0  # layouts made
 
     def build(self, job: BuildJob) -> BuildResult:
+        from ..render.book import build_view
         from .boxpages import page_map_of
+        from .figures import printed_resolution
         from .impose import impose_saddle_stitch
+        from .linktext import target_descriptions
         from .pdftags import finish_imposed, finish_pdf
 
         timings: dict[str, float] = {}
@@ -135,6 +140,7 @@ class PdfBuilder:
 
     def lay_out(self, job: BuildJob) -> PrintedPages:
         """Lay the edition out without writing it: where its anchors and pages fall."""
+        from ..render.book import build_view
         from .boxpages import page_map_of
 
         document, html = self.laid_out(job, build_view(job.manuscript, job.edition), {},
@@ -151,6 +157,8 @@ class PdfBuilder:
         ``seed``: where the pages stood last time, if known; with the right numbers the
         first layout is the last.
         """
+        from ..render.hyphenate import load_dictionary
+
         start = time.perf_counter()
         # the hyphenation patterns take a second to load: not inside the bounded render
         # (the scheduler loads them before any step; a caller of lay_out may not have)
@@ -216,7 +224,7 @@ class PdfBuilder:
 
     def layout(self, job: BuildJob, html: str) -> Document:
         """``html`` laid out; WeasyPrint's warnings go to ``self.log``."""
-        from ..render.fonts import private_fontconfig
+        from ..render.fonts import font_dirs, private_fontconfig
 
         private_fontconfig()  # the bundled fonts only, whatever the machine has
         import weasyprint
@@ -257,6 +265,8 @@ class Laid:
 
 def check_glyphs(html: str) -> None:
     """Fail with a clear message when the text face cannot print a character."""
+    from ..render.fonts import missing_glyphs, visible_text
+
     missing = missing_glyphs(visible_text(html))
     if missing:
         shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:10])

@@ -30,7 +30,7 @@ from ..errors import BookbuildError, Diagnostics, ManuscriptError
 from ..manuscript import Manuscript, Project, find_project, read_manuscript
 from ..manuscript.load import BOOK_FILE
 from ..manuscript.model import Edition
-from ..render.html import layout_dirs
+from ..render.layoutdirs import layout_dirs
 from .check import report
 from .progress import Reporter
 
