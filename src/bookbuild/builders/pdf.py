@@ -192,6 +192,7 @@ class PdfBuilder:
             if laid.settled(pages, printed_page_refs(laid.document)):
                 return laid
             page_map = pages
+            del laid  # the next layout replaces this one: never two documents held at once
         raise BookbuildError(
             f"edition '{job.edition.name}': the page numbers of the contents and "
             f"cross-references did not settle after {MAX_PASSES} layouts",
@@ -206,6 +207,8 @@ class PdfBuilder:
         made: dict[int, Laid] = {}
 
         def relayout(moved: BookView) -> Document:
+            for earlier in list(made)[:-1]:  # only the last one made may still be kept
+                del made[earlier]
             made[id(moved)] = self.numbered(job, moved, laid.page_map)
             return made[id(moved)].document
 
