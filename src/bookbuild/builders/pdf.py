@@ -119,6 +119,8 @@ class PdfBuilder:
         mark = time.perf_counter()
         self.write(document, target, identifier)
         timings["write"] = time.perf_counter() - mark
+        resolution = printed_resolution(job, view, document)
+        del document  # its boxes are the largest thing a build holds: not while tagging
         mark = time.perf_counter()
         # the text layer and tags, put right after WeasyPrint (pdftags)
         finish_pdf(target, target_descriptions(view), "\n".join(html))
@@ -135,8 +137,7 @@ class PdfBuilder:
                                      sheets))
         timings["total"] = time.perf_counter() - start
         found = tuple(self.log.found) if self.log else ()
-        return BuildResult(tuple(outputs), printed, timings,
-                           found + printed_resolution(job, view, document))
+        return BuildResult(tuple(outputs), printed, timings, found + resolution)
 
     def lay_out(self, job: BuildJob) -> PrintedPages:
         """Lay the edition out without writing it: where its anchors and pages fall."""
