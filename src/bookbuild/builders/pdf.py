@@ -31,8 +31,9 @@ def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
     return tuple(p.as_uri() for p in stylesheet_paths(job.layout_dirs, job.edition.layout))
 
 
-def render_html(job: BuildJob, view: BookView) -> Rendered:
-    """The edition's HTML, with slots for the pages it prints (filled after each layout)."""
+def render_html(job: BuildJob, view: BookView, *, calls: list[str] | None = None) -> Rendered:
+    """The edition's HTML, with slots for the pages it prints (filled after each layout);
+    ``calls`` gets the note calls rendered."""
     from ..render.figures import timeline_figure
     from ..render.fonts import font_face_css
     from ..render.html import PageContext, render_page
@@ -42,7 +43,7 @@ def render_html(job: BuildJob, view: BookView) -> Rendered:
     from .figures import figure_context, print_refs
 
     linker = Linker(link_mentions=False, hyphenate=True,
-                    note_numbers=view.note_numbers)
+                    note_numbers=view.note_numbers, calls=calls)
     extra: dict[str, object] = {"timeline_figure": timeline_figure(view)}
     slots = PageSlots()
     context = PageContext(
@@ -73,6 +74,24 @@ class Rendered:
                                page_locators(page_map or PageMap({}, 0)))
 
 
+def edition_view(job: BuildJob) -> tuple[BookView, Rendered | None]:
+    """The book as the edition prints it: the notes it calls numbered in its own order;
+    and its rendering, when the one that found the calls already had those numbers."""
+    from ..render.book import build_view
+    from ..render.editionnotes import numbered_as_printed
+    from ..render.hyphenate import load_dictionary
+
+    view = build_view(job.manuscript, job.edition)
+    load_dictionary(view.locale.hyphenator.dictionary)  # not inside the bounded render
+    made: list[tuple[BookView, Rendered]] = []
+
+    def render(view: BookView, calls: list[str]) -> None:
+        made.append((view, render_html(job, view, calls=calls)))
+
+    printed = numbered_as_printed(view, render)
+    return printed, next((r for v, r in made if v is printed), None)
+
+
 class PdfBuilder:
     """Lays the edition out with WeasyPrint; the index gets the pages of the layout itself."""
 
@@ -92,7 +111,6 @@ class PdfBuilder:
         self.passes = 0  # layouts made
 
     def build(self, job: BuildJob) -> BuildResult:
-        from ..render.book import build_view
         from .boxpages import page_map_of
         from .figures import printed_resolution
         from .impose import impose_saddle_stitch
@@ -101,8 +119,8 @@ class PdfBuilder:
 
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        view = build_view(job.manuscript, job.edition)
-        document, html = self.laid_out(job, view, timings, job.seed)
+        view, rendered = edition_view(job)
+        document, html = self.laid_out(job, view, timings, job.seed, rendered)
         printed = PrintedPages(job.edition, page_map_of(document), html)
         if job.announce is not None:
             job.announce(printed)
@@ -119,12 +137,12 @@ class PdfBuilder:
         mark = time.perf_counter()
         self.write(document, target, identifier)
         timings["write"] = time.perf_counter() - mark
-        resolution = printed_resolution(job, view, document)
-        del document  # its boxes are the largest thing a build holds: not while tagging
         mark = time.perf_counter()
         # the text layer and tags, put right after WeasyPrint (pdftags)
-        finish_pdf(target, target_descriptions(view), "\n".join(html))
+        finish_pdf(target, target_descriptions(view), "\n".join(html), document.pages)
         timings["tags"] = time.perf_counter() - mark
+        resolution = printed_resolution(job, view, document)
+        del document  # its boxes are the largest thing a build holds: not while imposing
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / imposed_name(job.slug, job.edition.name)
@@ -141,22 +159,22 @@ class PdfBuilder:
 
     def lay_out(self, job: BuildJob) -> PrintedPages:
         """Lay the edition out without writing it: where its anchors and pages fall."""
-        from ..render.book import build_view
         from .boxpages import page_map_of
 
-        document, html = self.laid_out(job, build_view(job.manuscript, job.edition), {},
-                                       job.seed)
+        view, rendered = edition_view(job)
+        document, html = self.laid_out(job, view, {}, job.seed, rendered)
         return PrintedPages(job.edition, page_map_of(document), html)
 
     def page_map(self, job: BuildJob) -> PageMap:
         return self.lay_out(job).page_map
 
     def laid_out(self, job: BuildJob, view: BookView, timings: dict[str, float],
-                 seed: PageMap | None = None) -> tuple[Document, tuple[str, ...]]:
+                 seed: PageMap | None = None, rendered: Rendered | None = None,
+                 ) -> tuple[Document, tuple[str, ...]]:
         """The edition laid out with the page numbers it prints, and the HTML laid out.
 
         ``seed``: where the pages stood last time, if known; with the right numbers the
-        first layout is the last.
+        first layout is the last. ``rendered``: ``view`` rendered already.
         """
         from ..render.hyphenate import load_dictionary
 
@@ -164,14 +182,14 @@ class PdfBuilder:
         # the hyphenation patterns take a second to load: not inside the bounded render
         # (the scheduler loads them before any step; a caller of lay_out may not have)
         load_dictionary(view.locale.hyphenator.dictionary)
-        laid = self.numbered(job, view, seed, check=True)
+        laid = self.numbered(job, view, seed, check=True, rendered=rendered)
         if view.figures:
             view, laid = self.settle(job, view, laid)
         timings["layout"] = time.perf_counter() - start
         return laid.document, (laid.html,)
 
     def numbered(self, job: BuildJob, view: BookView, page_map: PageMap | None, *,
-                 check: bool = False) -> Laid:
+                 check: bool = False, rendered: Rendered | None = None) -> Laid:
         """Lay ``view`` out until the page numbers it prints are those of its own pages.
 
         The contents, the cross-references and the index take their numbers from the
@@ -182,7 +200,7 @@ class PdfBuilder:
         """
         from .boxpages import page_map_of, printed_page_refs
 
-        rendered = render_html(job, view)
+        rendered = rendered or render_html(job, view)
         if check:
             check_glyphs(rendered.html)
         indexed = rendered.slots.indexed()

@@ -28,6 +28,7 @@ import pikepdf
 SOFT_HYPHEN = "\u00ad"
 HYPHEN = "\u2010"  # a real hyphen at a line end: not "-", which extractors take for an added one
 HYPHENS = ("-", "\u2010")
+DASHES = ("\u2013", "\u2014")
 NO_SPACE_AFTER = ("-", "\u2010", "\u2013", "\u2014", "/", "(", "[", "„", "»", "\u00a0")
 _WORD = re.compile(r"[^\W\d_]+(?:[\u00ad-][^\W\d_]+)*", re.UNICODE)
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})> <([0-9a-fA-F]*)>")
@@ -256,9 +257,15 @@ def _mend(instructions: Instructions, run: Run, afters: list[Run], same_page: bo
                 added = True
                 break
         return _recode_last(instructions, run, SOFT_HYPHEN if added else HYPHEN)
-    if text.endswith(NO_SPACE_AFTER):
+    if text.endswith(NO_SPACE_AFTER) and not _spaced_dash(text):
         return False
     return _add_space(instructions, run)
+
+
+def _spaced_dash(text: str) -> bool:
+    """A dash standing between spaces ("Tanácsa – elnöke"), not glued to a word (1953–55):
+    the line broke at the space after it."""
+    return text.endswith(DASHES) and len(text) > 1 and text[-2].isspace()
 
 
 def _recode_last(instructions: Instructions, run: Run, text: str) -> bool:

@@ -9,6 +9,8 @@ here with pikepdf, for every book:
 * running heads and folios (the page's margin boxes) hang outside the tag tree: their
   marked content becomes ``/Artifact``;
 * the space at a line break and the soft hyphen of an added hyphen (:mod:`.pdflines`);
+* the tree cut by the pages is joined again, leaders are artifacts, index terms go with
+  their descriptions (:mod:`.pdfstruct`);
 * a heading nested in a heading becomes a Span of it;
 * a link's description (``/Contents``) is the id of its target ("pont-12"): it becomes
   what stands there, said for a person ("13. pont", "okt. 23., 21:30 – …");
@@ -19,27 +21,36 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from fontTools.ttLib import TTFont
 
 from ..render.fonts import font_faces
+from .boxtags import origins
 from .pdflines import hyphenation_pairs, mend_line_ends, real_hyphen_words
+from .pdfstruct import mark_artifacts, restructure
 
 __all__ = ["finish_imposed", "finish_pdf", "ligature_texts"]
 
 
-def finish_pdf(path: Path, descriptions: dict[str, str], html: str = "") -> None:
+def finish_pdf(path: Path, descriptions: dict[str, str], html: str = "",
+               pages: Sequence[Any] = ()) -> None:
     """Put the text layer and tags of the PDF at ``path`` right, in place.
 
     ``html`` is what was laid out: its soft hyphens tell the hyphens added at line ends
-    from the real ones (:mod:`.pdflines`).
+    from the real ones (:mod:`.pdflines`). ``pages`` are the laid-out pages written
+    (``Document.pages``): they tell which elements of the tag tree stand for one box cut
+    by the pages, to be joined (:mod:`.boxtags`, :mod:`.pdfstruct`).
     """
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        found = origins(pdf, pages) if pages else {}
         _ligature_text(pdf)
         _margin_artifacts(pdf)
+        restructure(pdf, found)
         _no_heading_in_a_heading(pdf)
         mend_line_ends(pdf, hyphenation_pairs(html), real_hyphen_words(html))
         for page in pdf.pages:
@@ -184,18 +195,7 @@ def _margin_artifacts(pdf: pikepdf.Pdf) -> None:
                    and element.objgen not in reachable}
         if not orphans:
             continue
-        out = []
-        for item in pikepdf.parse_content_stream(page):
-            operands = item.operands
-            if (str(item.operator) == "BDC" and len(operands) == 2
-                    and isinstance(operands[1], pikepdf.Dictionary)
-                    and int(operands[1].get("/MCID", -1)) in orphans):
-                item = pikepdf.ContentStreamInstruction(
-                    [pikepdf.Name("/Artifact"),
-                     pikepdf.Dictionary(Type=pikepdf.Name("/Pagination"))],
-                    pikepdf.Operator("BDC"))
-            out.append(item)
-        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(out))
+        mark_artifacts(pdf, page, orphans, "/Pagination")
         for k in orphans:
             parents[k] = pikepdf.Object.parse(b"null")
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
+from urllib.parse import quote
 
 from ..locale import Locale
+from ..manuscript.figures import IMAGES_DIR
 from ..manuscript.model import (
     Correction,
     Emphasis,
@@ -20,6 +22,7 @@ from ..manuscript.model import (
     Text,
 )
 from .book import BookView, DemandView, EventView, IndexEntry, SeeReference, build_view
+from .figureview import FigureView
 from .inline import text_runs
 
 # ---------------------------------------------------------------- plain text
@@ -65,21 +68,50 @@ def _demand_line(view: DemandView, notes: dict[str, int], locale: Locale) -> str
     return f"{view.demand.label} " + " ".join(_paragraphs(view.demand.text, notes, locale))
 
 
+def _figure_credit(figure: FigureView) -> str:
+    """What follows a figure's caption in an export: " – credit, licence"."""
+    said = ", ".join(t for t in (figure.figure.credit, figure.figure.licence) if t)
+    return f" – {said}" if said else ""
+
+
+def _figure_line(figure: FigureView, notes: dict[str, int], locale: Locale) -> str:
+    caption = " ".join(_paragraphs(figure.figure.caption, notes, locale))
+    return f"{figure.label}: {caption}{_figure_credit(figure)}"
+
+
+def _standing_with(view: BookView) -> dict[str, list[FigureView]]:
+    """The figures of each part, event and demand anchor, in reading order."""
+    out: dict[str, list[FigureView]] = {}
+    for figure in view.figures:
+        out.setdefault(figure.owner, []).append(figure)
+    return out
+
+
 def text_lines(view: BookView) -> Iterator[str]:
     notes = view.note_numbers
+    figures = _standing_with(view)
+
+    def figures_of(anchor: str) -> Iterator[str]:
+        for figure in figures.get(anchor, ()):
+            yield ""
+            yield _figure_line(figure, notes, view.locale)
+
     yield view.meta.title
     if view.meta.subtitle:
         yield view.meta.subtitle
     for part in view.parts:
         yield ""
         yield part.part.title
+        yield from figures_of(part.anchor)
         for demand in part.demands:
             yield ""
             yield _demand_line(demand, notes, view.locale)
+            yield from figures_of(demand.anchor)
         for event in part.events:
             yield ""
             yield _event_heading(event, in_days=False)
             yield from _paragraphs(event.event.text, notes, view.locale)
+            yield from figures_of(event.anchor)
         for group in part.groups:
             yield ""
             yield group.heading
@@ -87,6 +119,7 @@ def text_lines(view: BookView) -> Iterator[str]:
                 yield ""
                 yield _event_heading(event, in_days=True)
                 yield from _paragraphs(event.event.text, notes, view.locale)
+                yield from figures_of(event.anchor)
     if view.notes:
         yield ""
         yield view.locale.word("notes")
@@ -148,6 +181,15 @@ def export_json(manuscript: Manuscript) -> str:
         "notes": [{"id": n.note.id, "number": n.number,
                    "text": " ".join(_paragraphs(n.note.text, notes, view.locale))}
                   for n in view.notes],
+        "figures": [
+            {"id": f.figure.id, "number": f.number, "label": f.label, "owner": f.owner,
+             "file": f"{IMAGES_DIR}/{f.figure.file}",
+             "caption": " ".join(_paragraphs(f.figure.caption, notes, view.locale)),
+             "alt": f.figure.alt, "decorative": f.figure.decorative,
+             "credit": f.figure.credit, "licence": f.figure.licence,
+             "size": f.figure.size.value, "key": f.figure.key}
+            for f in view.figures
+        ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
@@ -162,10 +204,21 @@ def _iso(view: EventView) -> str:
     return start if start == end else f"{start}/{end}"
 
 
-def _owner_order(view: BookView) -> Callable[[str], int]:
-    order = {d.anchor: i for i, d in enumerate(view.demands)}
-    order.update({e.anchor: len(order) + i for i, e in enumerate(view.events)})
-    return lambda owner: order.get(owner, 0)
+def _owner_order(view: BookView) -> Callable[[str], tuple[int, str]]:
+    """Where a mention's owner stands in the book: each part's figures, demands and events
+    (each followed by its figures), then the notes; the same order on every run."""
+    figures = _standing_with(view)
+    ordered: list[str] = []
+    for part in view.parts:
+        places = [part.anchor, *(d.anchor for d in part.demands),
+                  *(e.anchor for e in part.events),
+                  *(e.anchor for g in part.groups for e in g.events)]
+        for place in places:
+            ordered.append(place)
+            ordered.extend(f.anchor for f in figures.get(place, ()))
+    ordered.extend(n.anchor for n in view.notes)
+    order = {anchor: i for i, anchor in enumerate(ordered)}
+    return lambda owner: (order.get(owner, len(order)), owner)
 
 
 # ---------------------------------------------------------------- Pandoc Markdown
@@ -175,6 +228,25 @@ def _owner_order(view: BookView) -> Callable[[str], int]:
 # (' "), line blocks (|); every ASCII punctuation character may be escaped with "\".
 _MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>#|~^$@&'\""})
 _MD_RUNS = re.compile(r"-{2,}|\.{3,}")  # -- and --- become dashes, ... an ellipsis
+# Pandoc's smart quotes read the English quotation marks as quotes of its own (which it
+# prints in the output language's style): each one alone in an empty span stays text
+# (a closing mark alone opens nothing and stays as it is)
+_MD_CURLY = str.maketrans({c: f"[{c}]{{}}" for c in "\u201c\u2018"})
+# Pandoc's smart extension also puts a no-break space after the abbreviations it knows
+# (``pandoc --print-default-data-file abbreviations``): their final period goes in a span
+_PANDOC_ABBREVIATIONS = (
+    "aet.", "aetat.", "al.", "Apr.", "Aug.", "bk.", "Bros.", "c.", "Capt.", "cf.",
+    "ch.", "chap.", "chs.", "Co.", "col.", "Corp.", "cp.", "d.", "Dec.", "Dr.", "e.g.",
+    "ed.", "eds.", "esp.", "f.", "fasc.", "Feb.", "ff.", "fig.", "fl.", "fol.", "fols.",
+    "Fr.", "Gen.", "Gov.", "Hon.", "i.e.", "ill.", "Inc.", "incl.", "Jan.", "Jr.",
+    "Jul.", "Jun.", "Ltd.", "M.A.", "M.D.", "Mar.", "Mr.", "Mrs.", "Ms.", "n.", "n.b.",
+    "nn.", "No.", "Nov.", "Oct.", "p.", "Ph.D.", "pp.", "Pres.", "Prof.", "pt.", "q.v.",
+    "Rep.", "Rev.", "s.v.", "s.vv.", "saec.", "sec.", "Sen.", "Sep.", "Sept.", "Sgt.",
+    "Sr.", "St.", "univ.", "viz.", "vol.", "vs.",
+)
+_MD_ABBREVIATION = re.compile(
+    r"(?<![\w.])(" + "|".join(re.escape(a[:-1]) for a in sorted(
+        _PANDOC_ABBREVIATIONS, key=len, reverse=True)) + r")\.(?= )")
 # what starts a list, a quote, a definition, a heading or a title block at a line's start
 _MD_BLOCK_START = re.compile(
     r"\A(?:(?P<number>\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+))(?P<mark>[.)])(?=\s|\Z)"
@@ -184,7 +256,9 @@ _MD_BLOCK_START = re.compile(
 def _md_escape(text: str) -> str:
     """``text`` as Markdown that Pandoc reads back as exactly this text."""
     escaped = text.translate(_MD_SPECIAL)
-    return _MD_RUNS.sub(lambda m: "".join("\\" + c for c in m.group()), escaped)
+    escaped = _MD_RUNS.sub(lambda m: "".join("\\" + c for c in m.group()), escaped)
+    escaped = _MD_ABBREVIATION.sub(r"\1[.]{}", escaped)
+    return escaped.translate(_MD_CURLY)
 
 
 def _md_block_start(markdown: str) -> str:
@@ -249,21 +323,31 @@ def export_markdown(manuscript: Manuscript) -> str:
               "author:", *(f"  - {_yaml_str(c.name)}" for c in meta.editors),
               f"description: {_yaml_str(meta.description)}",
               f"rights: {_yaml_str(meta.rights)}", "---", ""]
+    figures = _standing_with(view)
+
+    def figures_of(anchor: str) -> list[str]:
+        return [line for figure in figures.get(anchor, ())
+                for line in (_md_figure(figure, notes, view.locale), "")]
+
     for part in view.parts:
         lines += [f"# {_md_block_start(_md_escape(part.part.title))} {{#{part.anchor}}}", ""]
+        lines += figures_of(part.anchor)
         for demand in part.demands:
             text = " ".join(_md_paragraph(p.children, notes, view.locale)
                             for p in demand.demand.text.paragraphs)
             refs = ", ".join(f"[{r.event.reference}](#{r.event.anchor})" for r in demand.events)
             lines += [f"[{demand.demand.label}]{{#{demand.anchor}}} {text}"
                       + (f" (→ {refs})" if refs else ""), ""]
+            lines += figures_of(demand.anchor)
         for event in part.events:
             lines += _md_event(event, f"{event.date_label} – ", "##", notes, view.locale)
+            lines += figures_of(event.anchor)
         for group in part.groups:
             lines += [f"## {group.heading} {{#{group.anchor}}}", ""]
             for event in group.events:
                 lines += _md_event(event, f"{event.when} – " if event.when else "", "###", notes,
                                    view.locale)
+                lines += figures_of(event.anchor)
     labels = {e.anchor: e.reference for e in view.events}
     labels.update({d.anchor: view.locale.demand_point(d.demand.label) for d in view.demands})
     for section in view.indexes:
@@ -291,6 +375,18 @@ def export_markdown(manuscript: Manuscript) -> str:
                         for p in note.note.text.paragraphs)
         lines += [f"[^{note.note.id}]: {text}", ""]
     return "\n".join(lines)
+
+
+def _md_figure(figure: FigureView, notes: dict[str, int], locale: Locale) -> str:
+    """A figure as Pandoc's implicit figure: the image alone in its paragraph, the label,
+    caption and credit as its caption, the path from the project's folder."""
+    caption = " ".join(_md(p.children, notes, iter(locale.typeset_runs(list(text_runs(
+        p.children))))) for p in figure.figure.caption.paragraphs)
+    path = quote(f"manuscript/{IMAGES_DIR}/{figure.figure.file}")
+    alt = "" if figure.figure.decorative else figure.figure.alt
+    alt = alt.replace("\\", "\\\\").replace('"', '\\"')
+    return (f"![{_md_escape(figure.label)}: {caption}{_md_escape(_figure_credit(figure))}]"
+            f"({path}){{#{figure.anchor} alt=\"{alt}\"}}")
 
 
 def _md_event(event: EventView, prefix: str, level: str, notes: dict[str, int],

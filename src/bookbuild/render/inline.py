@@ -35,6 +35,7 @@ class Linker:
     hyphenate: bool = False  # insert safe soft hyphens (print)
     note_numbers: dict[str, int] = field(default_factory=dict)
     locale: Locale | None = None  # the book's typography and hyphenation (set by render_page)
+    calls: list[str] | None = None  # when given: the id of every note call rendered, in order
 
 
 def render_text(text: RichText, linker: Linker, *, owner: str = "") -> Markup:
@@ -118,5 +119,7 @@ def _note_ref(note_id: str, linker: Linker) -> Markup:
     number = linker.note_numbers.get(note_id, 0)
     if not number:
         return Markup("")
+    if linker.calls is not None:
+        linker.calls.append(note_id)
     return Markup('<sup class="noteref"><a href="{}">{}</a></sup>').format(
         linker.href(note_anchor(note_id)), number)

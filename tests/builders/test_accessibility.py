@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE_BOOKS, FIXTURES, build_into
+from conftest import FIXTURE_BOOKS, FIXTURES, TESTS, build_into
 
 pytestmark = pytest.mark.slow
 
-TOOLS = Path(__file__).resolve().parent / "tools"
+TOOLS = TESTS / "tools"
 NODE_MODULES = TOOLS / "node_modules"
 ACE = NODE_MODULES / "@daisy" / "ace-cli" / "bin" / "ace.js"  # the Puppeteer runner
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
@@ -132,20 +132,43 @@ def test_axe_finds_nothing_serious_in_the_web_edition(built: Path, width: int) -
 
 # ---------------------------------------------------------------- PDF: pdfua
 
-# pdfua 0.1.3 crashes in UA-14-001 (empty headings) on every heading whose /K is an
-# array (its as_integer() asks a pikepdf Array for an attribute); test_pdf_structure
-# checks that rule itself.
-KNOWN_CRASHES = {"UA-14-001"}
+def _integer_or_none(value: object) -> int | None:
+    """pdfua's ``as_integer`` with its one bug corrected: an array or a dictionary is not
+    a number (pdfua 0.1.3 asks ``getattr(value, "is_integer", False)`` of them, and a
+    pikepdf Array answers a missing attribute with ValueError, not AttributeError)."""
+    import pikepdf
+    from pdfua.document import as_integer
+
+    if isinstance(value, pikepdf.Array | pikepdf.Dictionary):
+        return None
+    return as_integer(value)
 
 
-def test_pdfua_passes_every_pdf(built: Path) -> None:
+def test_pdfuas_empty_heading_crash_is_its_own_bug() -> None:
+    """pdfua 0.1.3's UA-14-001 crashes on any heading whose /K is an array (PDF allows it,
+    and a heading of several text runs needs it): the crash is in pdfua's number test,
+    not in the file. When this fails, pdfua is fixed and the correction below can go."""
+    import pikepdf
+    from pdfua.document import as_integer
+
+    with pytest.raises(ValueError, match="is_integer"):
+        as_integer(pikepdf.Array([1, 2]))
+    assert _integer_or_none(pikepdf.Array([1, 2])) is None
+    assert _integer_or_none(3) == 3
+
+
+def test_pdfua_passes_every_pdf(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every pdfua rule runs (none skipped by a crash) and finds nothing; the empty-heading
+    rule with pdfua's number test corrected (see above), its own logic unchanged."""
+    import pdfua.rules.structure
     from pdfua import validate
 
+    monkeypatch.setattr(pdfua.rules.structure, "as_integer", _integer_or_none)
     pdfs = sorted(built.glob("*.pdf"))
     assert pdfs
     for pdf in pdfs:
         report = validate(str(pdf))
         findings = [f"{f.rule_id} {f.severity}: {f.message}" for f in report.findings]
         assert findings == [], (pdf.name, findings)
-        skipped = {s.rule_id for s in report.skipped}
-        assert skipped <= KNOWN_CRASHES, (pdf.name, skipped)
+        assert not report.skipped, (pdf.name, [(s.rule_id, s.skipped_reason)
+                                               for s in report.skipped])

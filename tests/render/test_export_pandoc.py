@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from bookbuild.cli import main
-from conftest import REPO, VALID
+from conftest import BOOKS, REPO, VALID
 
 # what prose must never become
 FORBIDDEN = {"OrderedList", "HorizontalRule", "CodeBlock", "BlockQuote", "DefinitionList",
@@ -81,12 +81,25 @@ def expected_lines(text: str) -> list[str]:
     return lines
 
 
+def is_figure(block: dict[str, object]) -> bool:
+    """Pandoc's implicit figure: a paragraph holding one image and nothing else."""
+    content = block.get("c")
+    return block.get("t") == "Para" and isinstance(content, list) and len(content) == 1 \
+        and content[0].get("t") == "Image"
+
+
 def assert_reads_back(project: Path) -> None:
     markdown = export(project, "markdown")
-    types = element_types(json.loads(pandoc(markdown, "json"))["blocks"])
+    blocks = json.loads(pandoc(markdown, "json"))["blocks"]
+    types = element_types([b for b in blocks if not is_figure(b)])
     assert not types & FORBIDDEN, types & FORBIDDEN
+    captions = {f"[{f['label']}: {f['caption']}" for f in json.loads(export(project, "json"))
+                ["figures"]}
     plain = [re.sub(r" \(→ .*\)\Z", "", line)  # a demand's events, only in the Markdown
              for line in pandoc(markdown, "plain").splitlines() if line.strip()]
+    # Pandoc's plain text shows a figure as its caption in brackets
+    plain = [line[1:-1] if any(line.startswith(c) for c in captions) and line.endswith("]")
+             else line for line in plain]
     position = 0
     for line in expected_lines(export(project, "text")):
         assert line in plain[position:], f"not in Pandoc's text (in order): {line!r}"
@@ -110,6 +123,28 @@ def tricky(tmp_path: Path) -> Path:
 
 def test_the_1956_book_reads_back_through_pandoc() -> None:
     assert_reads_back(REPO)
+
+
+def test_figures_read_back_through_pandoc_as_figures() -> None:
+    """Each figure is an implicit figure where it stands: the image alone in its paragraph,
+    its id, its alt text, the label, caption and credit as the caption, the path inside
+    the project; the text Pandoc gives back is the text export's."""
+    project = BOOKS / "gdansk-1980"
+    markdown = export(project, "markdown")
+    blocks = json.loads(pandoc(markdown, "json"))["blocks"]
+    figures = json.loads(export(project, "json"))["figures"]
+    found = [b["c"][0]["c"] for b in blocks if is_figure(b)]
+    assert len(found) == len(figures) == 2
+    for (attr, _caption, (path, _title)), figure in zip(found, figures, strict=True):
+        assert attr[0] == f"fig-{figure['id']}"
+        assert ["alt", figure["alt"]] in attr[2]
+        assert path == f"manuscript/{figure['file']}" and (project / path).is_file()
+    html_out = pandoc(markdown, "html")
+    assert html_out.count("<figure>") == 2 and "aria-hidden" not in html_out
+    assert_reads_back(project)
+    text = export(project, "text")
+    assert "Figure\u00a01: The coast from Gdynia to Gdańsk. – Map by the editors, CC BY 4.0" \
+        in text
 
 
 def test_prose_that_looks_like_markup_reads_back_through_pandoc(tricky: Path) -> None:
@@ -139,3 +174,25 @@ def test_front_matter_values_are_quoted_and_escaped(tricky: Path) -> None:
     title = export(tricky, "text").splitlines()[0]
     assert title.startswith("1956. *Próba*: könyv # [1] $x$ @a ~b~ &")
     assert standalone.stdout.decode().splitlines()[0] == title
+
+
+ENGLISH_TRICKY = ("He said \"No. 5 is 'closed'\" and Dr. Smith agreed; e.g. on Aug. 14 "
+                  "Mr. Wałęsa spoke (vs. the director, cf. p. 3).")
+
+
+def test_english_quotes_and_abbreviations_read_back_as_they_are(tmp_path: Path) -> None:
+    """Pandoc's smart extension reads “…” and ‘…’ as quotes of its own and puts a no-break
+    space after "No.", "Dr.", "vs." …: the export keeps both as the text has them."""
+    project = tmp_path / "book"
+    shutil.copytree(BOOKS / "gdansk-1980", project)
+    chronology = project / "manuscript" / "chronology.yaml"
+    text = chronology.read_text(encoding="utf-8")
+    chronology.write_text(text.replace("  text: >-\n", f"  text: |-\n    {ENGLISH_TRICKY}\n\n",
+                                       1), encoding="utf-8")
+    markdown = export(project, "markdown")
+    blocks = json.loads(pandoc(markdown, "json"))["blocks"]
+    assert "Quoted" not in element_types([b for b in blocks if not is_figure(b)])
+    line = next(t for t in export(project, "text").splitlines() if t.startswith("He said"))
+    assert "\u201cNo. 5 is \u2018closed\u2019\u201d and Dr. Smith agreed" in line
+    assert line in pandoc(markdown, "plain").splitlines()
+    assert_reads_back(project)
