@@ -28,6 +28,7 @@ import datetime as dt
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import statistics
@@ -40,6 +41,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from synth import copy_project, edit_one_word, synthesize
 
@@ -707,15 +709,49 @@ def child_capture(project: Path, folder: Path) -> None:
         with mock.patch.object(weasyprint, "HTML", wraps=weasyprint.HTML) as spy:
             page_map = PdfBuilder().page_map(job)
         call = spy.call_args_list[0].kwargs
-        html = render_html(job, build_view(manuscript, edition), page_map)
+        view = build_view(manuscript, edition)
+        try:  # page slots, numbered after layout
+            html = render_html(job, view).numbered(page_map)  # type: ignore[call-arg]
+        except TypeError:  # a revision before them: the index's pages only
+            html = render_html(job, view, page_map)  # type: ignore[call-arg]
+        css_folder = folder / f"{edition.name}-css"
+        html = floor_page_numbers(html, css_folder)
         target = folder / f"{edition.name}.html"
         target.write_text(html, encoding="utf-8")
         fetcher = call["url_fetcher"]
         while not hasattr(fetcher, "roots") and hasattr(fetcher, "inner"):
             fetcher = fetcher.inner  # the confined fetcher inside the figures' one
         spec = {"html": str(target), "base_url": call["base_url"],
-                "roots": [str(r) for r in fetcher.roots]}
+                "roots": [str(css_folder), *(str(r) for r in fetcher.roots)]}
         (folder / f"{edition.name}.json").write_text(json.dumps(spec), encoding="utf-8")
+
+
+PRINTED_PAGE = "attr(data-page)"
+TARGET_COUNTER = "target-counter(attr(href url), page)"
+
+
+def floor_page_numbers(html: str, css_folder: Path) -> str:
+    """The floor as issue 11 defines it: WeasyPrint finds the contents' and the
+    cross-references' pages itself (``target-counter()``, relaying pages until they
+    settle), as the layout had it before bookbuild printed them from its page map.
+
+    The layout's stylesheets are copied to ``css_folder`` with ``attr(data-page)`` back
+    to ``target-counter()``, and the HTML links the copies, without ``data-page``.
+    """
+    css_folder.mkdir(parents=True, exist_ok=True)
+
+    def copy(match: re.Match[str]) -> str:
+        source = Path(unquote(urlparse(match.group(1)).path))
+        if not source.is_file() or PRINTED_PAGE not in source.read_text(encoding="utf-8"):
+            return match.group(0)
+        copied = css_folder / source.name
+        copied.write_text(source.read_text(encoding="utf-8").replace(PRINTED_PAGE,
+                                                                     TARGET_COUNTER),
+                          encoding="utf-8")
+        return match.group(0).replace(match.group(1), copied.as_uri())
+
+    html = re.sub(r'<link rel="stylesheet" href="([^"]+)"', copy, html)
+    return re.sub(r' data-page="[^"]*"', "", html)
 
 
 def child_floor(spec_file: Path, target: Path) -> None:

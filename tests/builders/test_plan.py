@@ -235,14 +235,15 @@ def test_the_booklet_html_is_rendered_once(tmp_path: Path, asked: list[str],
     rendered: list[str] = []
     real = pdf.render_html
 
-    def counted(job: BuildJob, *args: object, **kwargs: object) -> str:
+    def counted(job: BuildJob, *args: object, **kwargs: object) -> object:
         rendered.append(str(kwargs.get("template") or job.edition.layout))
         return real(job, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pdf, "render_html", counted)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     build(VALID, editions=asked, out=tmp_path / "out", err=io.StringIO(), jobs=1)
-    assert rendered == ["booklet", "booklet-index.html.j2"]  # the book once, its index once
+    # the book once, laid out with placeholder page numbers, then with its own pages
+    assert rendered == ["booklet"]
     assert page_list(tmp_path / "out" / "probakonyv.epub")
 
 
@@ -319,3 +320,57 @@ def test_a_follower_starts_when_the_pages_are_known(tmp_path: Path) -> None:
     finally:
         remove_builder("toypages")
         remove_builder("toyfollower")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_book_without_pdf_editions_never_loads_weasyprint(tmp_path: Path, jobs: int) -> None:
+    """The EPUB and web builders copy layout files through the WeasyPrint-free confinement
+    (builders/confine.py); WeasyPrint is imported only where something is laid out."""
+    import subprocess
+    import sys
+
+    project = book_with(tmp_path, "  epub: {format: epub, layout: epub}\n"
+                                  "  web: {format: html, layout: html}\n")
+    script = (
+        "import io, sys\n"
+        "from pathlib import Path\n"
+        "from bookbuild.commands.build import build\n"
+        f"build(Path({str(project)!r}), out=Path({str(tmp_path / 'out')!r}), "
+        f"err=io.StringIO(), jobs={jobs})\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'weasyprint'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**__import__("os").environ, "SOURCE_DATE_EPOCH": EPOCH},
+                          check=True)
+    assert done.stdout.strip() == "[]"
+    assert (tmp_path / "out" / "probakonyv.epub").is_file()
+
+
+def test_a_build_with_nothing_to_do_loads_no_renderer(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache decides before anything heavy is imported: no Jinja2, rich,
+    WeasyPrint, ebooklib or Pillow for a build that has nothing to do (the builders'
+    modules declare their needs without importing what they build with)."""
+    import os
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = tmp_path / "book"
+    shutil.copytree(VALID, project)
+    build(project, out=tmp_path / "out", err=io.StringIO(), jobs=1)
+    script = (
+        "import io, sys\n"
+        "from pathlib import Path\n"
+        "from bookbuild.commands.build import build\n"
+        f"build(Path({str(project)!r}), out=Path({str(tmp_path / 'out')!r}), "
+        "err=sys.stdout)\n"
+        "heavy = ('jinja2', 'rich', 'weasyprint', 'ebooklib', 'PIL', 'pypdf',\n"
+        "         'bookbuild.render.html', 'bookbuild.render.book')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, check=True)
+    said, loaded = done.stdout.strip().splitlines()
+    assert said.startswith("nothing to do") and loaded == "[]"

@@ -326,6 +326,23 @@ def test_contents_page_numbers_are_where_the_sections_start(
         assert int(entries[title]) == anchor_pages[anchor], title
 
 
+def test_cross_reference_page_numbers_are_the_pages_of_their_targets(
+        page_texts: list[str], anchor_pages: dict[str, int], view) -> None:  # type: ignore[no-untyped-def]
+    """Demands name the pages of their events, events those of their demands: the numbers
+    come from the booklet's own page map, laid out once (no target-counter())."""
+    text = re.sub(r"\s+", " ", " ".join(page_texts).replace("\u00a0", " "))
+    refs = [(ref.label, ref.event.anchor) for part in view.parts for d in part.demands
+            for g in d.event_groups for ref in g.refs]
+    refs += [(ref.label, ref.demand.id) for part in view.parts
+             for ev in [*part.events, *(e for g in part.groups for e in g.events)]
+             for g in ev.demand_groups for ref in g.refs]
+    assert len(refs) > 40
+    locale = locale_for("hu")
+    for label, anchor in refs:
+        shown = f"→ {label} ({locale.page_ref(anchor_pages[anchor])})".replace("\u00a0", " ")
+        assert re.sub(r"\s+", " ", shown) in text, shown
+
+
 def test_running_heads_and_folios_on_the_outer_corners(booklet: PdfReader,
                                                        page_texts: list[str]) -> None:
     from pdftext import text_runs

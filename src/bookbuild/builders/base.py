@@ -33,6 +33,9 @@ class BuildJob:
     # called by a page source as soon as its pages are known, before it writes its files:
     # the editions that follow them start then
     announce: Callable[[PrintedPages], None] | None = None
+    # where the edition's anchors stood in its last build (the build record), if known:
+    # a page source prints those numbers first and lays out again only if they moved
+    seed: PageMap | None = None
 
     @property
     def slug(self) -> str:

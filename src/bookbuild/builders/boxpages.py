@@ -89,3 +89,30 @@ def _text_runs(box: object, owner: str = "",
         for run in _text_runs(child, owner, first):
             first = False
             yield run
+
+
+def printed_page_refs(document: Document) -> dict[str, str]:
+    """Link target → the page number the layout printed for it (``attr(data-page)``).
+
+    A link's number counts as printed when generated content of the link (``::before``,
+    ``::after``) shows its ``data-page``; a layout that shows none prints no page numbers.
+    """
+    found: dict[str, str] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            tag = getattr(box, "element_tag", "") or ""
+            if not tag.endswith(("::after", "::before")) or isinstance(box, boxes.TextBox):
+                continue
+            element = getattr(box, "element", None)
+            if element is None:
+                continue
+            shown = element.get("data-page")
+            if shown and shown in _text_of(box):
+                found.setdefault(element.get("href", "").removeprefix("#"), shown)
+    return found
+
+
+def _text_of(box: object) -> str:
+    if isinstance(box, boxes.TextBox):
+        return str(box.text)
+    return "".join(_text_of(child) for child in getattr(box, "children", ()))

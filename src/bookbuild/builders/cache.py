@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict
 from pathlib import Path
 
@@ -119,8 +119,23 @@ class BuildRecord:
         outputs = self.outputs(edition)
         return bool(outputs) and all(_unchanged(self.out_dir, o) for o in outputs)
 
-    def update(self, edition: str, key: str, outputs: list[Output]) -> None:
+    def update(self, edition: str, key: str, outputs: list[Output],
+               pages: Mapping[str, int] | None = None) -> None:
+        """Record an edition's key and outputs, and where its anchors stand (``pages``)."""
         self.data[edition] = {"key": key, "outputs": [asdict(o) for o in outputs]}
+        if pages:
+            self.data[edition]["pages"] = dict(pages)
+
+    def pages(self, edition: str) -> dict[str, int]:
+        """Where the edition's anchors stood when it was last built (empty: not known).
+
+        Only a first guess for the page numbers it prints: the layout checks them.
+        """
+        pages = self.data.get(edition, {}).get("pages")
+        if not isinstance(pages, dict):
+            return {}
+        return {k: v for k, v in pages.items()
+                if isinstance(k, str) and type(v) is int and v > 0}
 
     def forget_others(self, editions: Iterable[str]) -> None:
         keep = set(editions)

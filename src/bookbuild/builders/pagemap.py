@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from ..manuscript.model import Edition
-from ..render.book import IndexEntry
+
+if TYPE_CHECKING:  # the renderer is imported to build, not to plan a build
+    from ..render.book import IndexEntry
 
 # Elements whose words are counted for page starts (mentions and links are inside them).
 FLOW_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "li", "dt", "dd", "figcaption",

@@ -4,67 +4,92 @@ from __future__ import annotations
 
 import hashlib
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 from ..errors import BookbuildError
 from ..manuscript.model import Edition
-from ..render.book import BookView, build_view
-from ..render.editionnotes import numbered_as_printed
-from ..render.figures import timeline_figure
-from ..render.fonts import font_dirs, font_face_css, missing_glyphs, visible_text
-from ..render.html import PageContext, render_page, stylesheet_paths
-from ..render.hyphenate import load_dictionary
-from ..render.inline import Linker
-from ..render.labels import page_reference_css
 from .base import BuildJob, BuildResult, Output, PagesOf
-from .figures import figure_context, print_refs, printed_resolution
-from .linktext import target_descriptions
 from .outputs import imposed_name, pdf_name
 from .pagemap import PageMap, PrintedPages, page_locators
 
-if TYPE_CHECKING:  # WeasyPrint is imported when an edition is laid out, not to plan a build
+MAX_PASSES = 6  # layouts spent on making the printed page numbers right, at most
+
+if TYPE_CHECKING:  # WeasyPrint and the renderer are imported to build, not to plan a build
     from weasyprint.document import Document
 
+    from ..render.book import BookView
+    from ..render.pagerefs import PageSlots
     from .renderlog import RenderLog
 
 
 def stylesheet_urls(job: BuildJob) -> tuple[str, ...]:
     """The edition's stylesheets as URLs (the confined fetcher reads them)."""
+    from ..render.html import stylesheet_paths
+
     return tuple(p.as_uri() for p in stylesheet_paths(job.layout_dirs, job.edition.layout))
 
 
-def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
-                template: str = "", first_page: int = 1, calls: list[str] | None = None) -> str:
-    """The edition's HTML; index locators come from ``page_map`` when given.
+def render_html(job: BuildJob, view: BookView, *, calls: list[str] | None = None) -> Rendered:
+    """The edition's HTML, with slots for the pages it prints (filled after each layout);
+    ``calls`` gets the note calls rendered."""
+    from ..render.figures import timeline_figure
+    from ..render.fonts import font_face_css
+    from ..render.html import PageContext, render_page
+    from ..render.inline import Linker
+    from ..render.labels import page_reference_css
+    from ..render.pagerefs import PageSlots
+    from .figures import figure_context, print_refs
 
-    ``template`` renders another page of the same layout (the index alone),
-    numbered from ``first_page``; ``calls`` gets the note calls rendered.
-    """
     linker = Linker(link_mentions=False, hyphenate=True,
                     note_numbers=view.note_numbers, calls=calls)
     extra: dict[str, object] = {"timeline_figure": timeline_figure(view)}
+    slots = PageSlots()
     context = PageContext(
         edition=job.edition,
         build_date=job.build_date,
         linker=linker,
         stylesheets=stylesheet_urls(job),
-        font_faces=font_face_css() + page_reference_css(view.locale) + (
-            f"\n@page :first {{ counter-reset: page {first_page}; }}" if first_page > 1
-            else ""),
-        locators=page_locators(page_map) if page_map else page_locators(PageMap({}, 0)),
+        font_faces=font_face_css() + page_reference_css(view.locale),
+        locators=slots.locators,
         extra=extra,
         figures=figure_context(view, print_refs(job, view)),
+        page_slots=slots,
     )
-    return render_page(job.env, template or f"{job.edition.layout}.html.j2", view, context)
+    return Rendered(render_page(job.env, f"{job.edition.layout}.html.j2", view, context),
+                    slots)
 
 
-def edition_view(job: BuildJob) -> BookView:
-    """The book as the edition prints it: the notes it calls numbered in its own order."""
+@dataclass(frozen=True)
+class Rendered:
+    """An edition's HTML with its page slots."""
+
+    html: str
+    slots: PageSlots
+
+    def numbered(self, page_map: PageMap | None) -> str:
+        """The HTML printing the pages of ``page_map`` (None: placeholders)."""
+        return self.slots.fill(self.html, page_map.pages if page_map else None,
+                               page_locators(page_map or PageMap({}, 0)))
+
+
+def edition_view(job: BuildJob) -> tuple[BookView, Rendered | None]:
+    """The book as the edition prints it: the notes it calls numbered in its own order;
+    and its rendering, when the one that found the calls already had those numbers."""
+    from ..render.book import build_view
+    from ..render.editionnotes import numbered_as_printed
+    from ..render.hyphenate import load_dictionary
+
     view = build_view(job.manuscript, job.edition)
     load_dictionary(view.locale.hyphenator.dictionary)  # not inside the bounded render
-    return numbered_as_printed(view,
-                               lambda view, calls: render_html(job, view, None, calls=calls))
+    made: list[tuple[BookView, Rendered]] = []
+
+    def render(view: BookView, calls: list[str]) -> None:
+        made.append((view, render_html(job, view, calls=calls)))
+
+    printed = numbered_as_printed(view, render)
+    return printed, next((r for v, r in made if v is printed), None)
 
 
 class PdfBuilder:
@@ -83,16 +108,19 @@ class PdfBuilder:
 
     def __init__(self) -> None:
         self.log: RenderLog | None = None
+        self.passes = 0  # layouts made
 
     def build(self, job: BuildJob) -> BuildResult:
         from .boxpages import page_map_of
+        from .figures import printed_resolution
         from .impose import impose_saddle_stitch
+        from .linktext import target_descriptions
         from .pdftags import finish_imposed, finish_pdf
 
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        view = edition_view(job)
-        document, html = self.laid_out(job, view, timings)
+        view, rendered = edition_view(job)
+        document, html = self.laid_out(job, view, timings, job.seed, rendered)
         printed = PrintedPages(job.edition, page_map_of(document), html)
         if job.announce is not None:
             job.announce(printed)
@@ -106,9 +134,15 @@ class PdfBuilder:
         name = pdf_name(job.slug, job.edition.name)
         target = job.staging / name
         identifier = hashlib.sha256(html[0].encode()).hexdigest()[:32].encode()
+        mark = time.perf_counter()
         self.write(document, target, identifier)
+        timings["write"] = time.perf_counter() - mark
+        mark = time.perf_counter()
         # the text layer and tags, put right after WeasyPrint (pdftags)
         finish_pdf(target, target_descriptions(view), "\n".join(html), document.pages)
+        timings["tags"] = time.perf_counter() - mark
+        resolution = printed_resolution(job, view, document)
+        del document  # its boxes are the largest thing a build holds: not while imposing
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / imposed_name(job.slug, job.edition.name)
@@ -121,79 +155,84 @@ class PdfBuilder:
                                      sheets))
         timings["total"] = time.perf_counter() - start
         found = tuple(self.log.found) if self.log else ()
-        return BuildResult(tuple(outputs), printed, timings,
-                           found + printed_resolution(job, view, document))
+        return BuildResult(tuple(outputs), printed, timings, found + resolution)
 
     def lay_out(self, job: BuildJob) -> PrintedPages:
         """Lay the edition out without writing it: where its anchors and pages fall."""
         from .boxpages import page_map_of
 
-        document, html = self.laid_out(job, edition_view(job), {})
+        view, rendered = edition_view(job)
+        document, html = self.laid_out(job, view, {}, job.seed, rendered)
         return PrintedPages(job.edition, page_map_of(document), html)
 
     def page_map(self, job: BuildJob) -> PageMap:
         return self.lay_out(job).page_map
 
-    def laid_out(self, job: BuildJob, view: BookView,
-                 timings: dict[str, float]) -> tuple[Document, tuple[str, ...]]:
-        """The edition laid out, index page numbers included, and the HTML laid out."""
+    def laid_out(self, job: BuildJob, view: BookView, timings: dict[str, float],
+                 seed: PageMap | None = None, rendered: Rendered | None = None,
+                 ) -> tuple[Document, tuple[str, ...]]:
+        """The edition laid out with the page numbers it prints, and the HTML laid out.
+
+        ``seed``: where the pages stood last time, if known; with the right numbers the
+        first layout is the last. ``rendered``: ``view`` rendered already.
+        """
+        from ..render.hyphenate import load_dictionary
+
         start = time.perf_counter()
         # the hyphenation patterns take a second to load: not inside the bounded render
         # (the scheduler loads them before any step; a caller of lay_out may not have)
         load_dictionary(view.locale.hyphenator.dictionary)
-        html = render_html(job, view, None)
-        check_glyphs(html)
-        document = self.layout(job, html)
-        view, document, html = self.settle(job, view, document, html)
+        laid = self.numbered(job, view, seed, check=True, rendered=rendered)
+        if view.figures:
+            view, laid = self.settle(job, view, laid)
         timings["layout"] = time.perf_counter() - start
-        laid_out = self.with_index(job, view, document, html)
-        timings["index"] = time.perf_counter() - start - timings["layout"]
-        return laid_out
+        return laid.document, (laid.html,)
 
-    def settle(self, job: BuildJob, view: BookView, document: Document,
-               html: str) -> tuple[BookView, Document, str]:
+    def numbered(self, job: BuildJob, view: BookView, page_map: PageMap | None, *,
+                 check: bool = False, rendered: Rendered | None = None) -> Laid:
+        """Lay ``view`` out until the page numbers it prints are those of its own pages.
+
+        The contents, the cross-references and the index take their numbers from the
+        page map of the layout before (``page_map``, or placeholders); a layout whose
+        pages still stand where those numbers say is final, normally the second (the
+        first when ``page_map`` was right). The book is rendered once, numbered anew
+        for each layout.
+        """
+        from .boxpages import page_map_of, printed_page_refs
+
+        rendered = rendered or render_html(job, view)
+        if check:
+            check_glyphs(rendered.html)
+        indexed = rendered.slots.indexed()
+        for _ in range(MAX_PASSES):
+            html = rendered.numbered(page_map)
+            laid = Laid(self.layout(job, html), html, page_map, indexed)
+            pages = page_map_of(laid.document)
+            if laid.settled(pages, printed_page_refs(laid.document)):
+                return laid
+            page_map = pages
+            del laid  # the next layout replaces this one: never two documents held at once
+        raise BookbuildError(
+            f"edition '{job.edition.name}': the page numbers of the contents and "
+            f"cross-references did not settle after {MAX_PASSES} layouts",
+            "a page reference that pushes its own target to another page can never be "
+            "right: shorten the text around it, or report the book to bookbuild",
+        )
+
+    def settle(self, job: BuildJob, view: BookView, laid: Laid) -> tuple[BookView, Laid]:
         """Figures pushed to the next page let the following text fill theirs."""
         from .figureflow import settle_figures
 
-        if not view.figures:
-            return view, document, html
-        laid: dict[int, str] = {}
+        made: dict[int, Laid] = {}
 
         def relayout(moved: BookView) -> Document:
-            laid[id(moved)] = render_html(job, moved, None)
-            return self.layout(job, laid[id(moved)])
+            for earlier in list(made)[:-1]:  # only the last one made may still be kept
+                del made[earlier]
+            made[id(moved)] = self.numbered(job, moved, laid.page_map)
+            return made[id(moved)].document
 
-        settled, document = settle_figures(view, document, relayout)
-        return settled, document, laid.get(id(settled), html)
-
-    def with_index(self, job: BuildJob, view: BookView, document: Document,
-                   html: str) -> tuple[Document, tuple[str, ...]]:
-        """Give the index the page numbers of the layout itself.
-
-        The book is laid out once with empty index locators; the pages before the
-        index do not depend on them. Only the index is laid out again, numbered on
-        from where it starts, and its pages take the place of the first ones. If
-        the real locators move a later index section to another page than the
-        contents list says, the whole book is laid out again with them instead.
-        """
-        from .boxpages import page_map_of
-
-        template = f"{job.edition.layout}-index.html.j2"
-        if not view.indexes or template not in job.env.list_templates():
-            return document, (html,)
-        page_map = page_map_of(document)
-        start = page_map.page_of(view.indexes[0].anchor)
-        if start < 1:
-            return document, (html,)
-        index_html = render_html(job, view, page_map, template=template, first_page=start)
-        index = self.layout(job, index_html)
-        index_map = page_map_of(index)
-        moved = [s.anchor for s in view.indexes
-                 if index_map.page_of(s.anchor) + start - 1 != page_map.page_of(s.anchor)]
-        if moved:
-            again = render_html(job, view, page_map)
-            return self.layout(job, again), (again,)
-        return document.copy(document.pages[: start - 1] + index.pages), (html, index_html)
+        settled, _document = settle_figures(view, laid.document, relayout)
+        return settled, made.get(id(settled), laid)
 
     def write(self, document: Document, target: Path, identifier: bytes) -> None:
         """The PDF, as PDF/UA-1: tagged, with the title shown and the XMP identification."""
@@ -207,7 +246,7 @@ class PdfBuilder:
 
     def layout(self, job: BuildJob, html: str) -> Document:
         """``html`` laid out; WeasyPrint's warnings go to ``self.log``."""
-        from ..render.fonts import private_fontconfig
+        from ..render.fonts import font_dirs, private_fontconfig
 
         private_fontconfig()  # the bundled fonts only, whatever the machine has
         import weasyprint
@@ -223,12 +262,33 @@ class PdfBuilder:
         roots = [*job.layout_dirs, job.project.manuscript_dir, *font_dirs()]
         base = job.layout_dirs[0].as_uri() + "/"
         fetcher = FigureFetcher(job, WatchedFetcher(roots, self.log))
+        self.passes += 1
         with listening(self.log):
             return weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render()
 
 
+@dataclass(frozen=True)
+class Laid:
+    """One layout: the document, the HTML it was laid out from, the page map whose numbers
+    that HTML prints (None: placeholders) and the anchors whose pages its index prints."""
+
+    document: Document
+    html: str
+    page_map: PageMap | None
+    indexed: frozenset[str]
+
+    def settled(self, pages: PageMap, printed: dict[str, str]) -> bool:
+        """Whether every page number this layout prints is the page it found."""
+        if any(shown != str(pages.page_of(anchor)) for anchor, shown in printed.items()):
+            return False
+        before = self.page_map or PageMap({}, 0)
+        return all(pages.page_of(a) == before.page_of(a) for a in self.indexed)
+
+
 def check_glyphs(html: str) -> None:
     """Fail with a clear message when the text face cannot print a character."""
+    from ..render.fonts import missing_glyphs, visible_text
+
     missing = missing_glyphs(visible_text(html))
     if missing:
         shown = ", ".join(f"'{c}' (U+{ord(c):04X})" for c in missing[:10])

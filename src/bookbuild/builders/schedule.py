@@ -12,9 +12,9 @@ import datetime as dt
 import multiprocessing
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.queues import Queue
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from ..manuscript import Manuscript, Project
 from ..manuscript.model import Edition
 from .base import BuildJob, BuildResult, PageSource
-from .pagemap import PrintedPages
+from .pagemap import PageMap, PrintedPages
 from .plan import Plan, Step
 from .registry import builder_class, builder_for
 
@@ -39,6 +39,8 @@ class BuildContext:
     layout_dirs: tuple[Path, ...]
     staging: Path
     build_date: dt.date
+    # per edition, where its anchors stood in the last build (page numbers to start from)
+    seeds: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
 
 
 _CONTEXT: BuildContext | None = None
@@ -103,9 +105,11 @@ def build_step(step: Step, follows: PrintedPages | None,
     if _ENV is None:
         _ENV = make_environment(list(_CONTEXT.layout_dirs))
     started = time.perf_counter()
+    seed = _CONTEXT.seeds.get(step.edition.name)
     job = BuildJob(_CONTEXT.project, _CONTEXT.manuscript, step.edition, _ENV,
                    _CONTEXT.layout_dirs, _CONTEXT.staging, _CONTEXT.build_date, follows,
-                   _announce if announce and _PAGES is not None else None)
+                   _announce if announce and _PAGES is not None else None,
+                   PageMap(dict(seed), 0) if seed else None)
     builder = builder_for(step.edition.format)
     if step.write:
         result = builder.build(job)

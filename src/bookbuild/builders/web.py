@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from markupsafe import Markup
 
 from ..manuscript.model import Edition
-from ..render.book import IndexEntry, build_view
-from ..render.figures import timeline_figure
-from ..render.fonts import FontFace, font_face_css, subset_fonts, visible_text
-from ..render.html import PageContext, render_page, stylesheet_paths
-from ..render.inline import Linker
 from .base import BuildJob, BuildResult, Output, PagesOf
-from .figures import figure_context, web_files
-from .linktext import target_descriptions
 from .outputs import HTML_FOLDER
+
+if TYPE_CHECKING:  # the renderer is imported to build, not to plan a build
+    from ..render.book import IndexEntry
+    from ..render.fonts import FontFace
 
 FOLDER = HTML_FOLDER
 
@@ -48,7 +45,15 @@ class WebBuilder:
         return (FOLDER + "/",)  # index.html, css/, fonts/
 
     def build(self, job: BuildJob) -> BuildResult:
-        from .fetch import read_confined  # imports WeasyPrint: not to plan a build
+        from ..render.book import build_view
+        from ..render.figures import timeline_figure
+        from ..render.fonts import font_face_css, subset_fonts, visible_text
+        from ..render.html import PageContext, render_page
+        from ..render.inline import Linker
+        from ..render.layoutdirs import stylesheet_paths
+        from .confine import read_confined
+        from .figures import figure_context, web_files
+        from .linktext import target_descriptions
 
         view = build_view(job.manuscript, job.edition)
         folder = job.staging / FOLDER

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -30,7 +30,7 @@ from ..errors import BookbuildError, Diagnostics, ManuscriptError
 from ..manuscript import Manuscript, Project, find_project, read_manuscript
 from ..manuscript.load import BOOK_FILE
 from ..manuscript.model import Edition
-from ..render.html import layout_dirs
+from ..render.layoutdirs import layout_dirs
 from .check import report
 from .progress import Reporter
 
@@ -67,13 +67,16 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
             return _all_outputs(record, declared)
         manuscript = load_valid(project, err)
         selected = select_editions(manuscript.editions, [e.name for e in todo])
+        seeds = {e.name: record.pages(e.name) for e in selected}
         with staging_folder(out_dir) as staging:
             results = build_loaded(project, manuscript, plan.select([e.name for e in selected]),
-                                   staging, date=date, jobs=jobs, listen=reporter.edition)
+                                   staging, date=date, jobs=jobs, listen=reporter.edition,
+                                   seeds=seeds)
             report_warnings(results, err, strict=strict)
             for edition in selected:
-                record.update(edition.name, keys[edition.name],
-                              list(results[edition.name].outputs))
+                result = results[edition.name]
+                record.update(edition.name, keys[edition.name], list(result.outputs),
+                              result.pages.page_map.pages if result.pages else None)
             record.forget_others(e.name for e in manuscript.editions)
             outputs = _all_outputs(record, manuscript.editions)
             _write_manifest(staging, manuscript, outputs, date)
@@ -97,30 +100,46 @@ def make_plan(editions: Sequence[Edition]) -> Plan:
 
 
 def build_loaded(project: Project, manuscript: Manuscript, plan: Plan, staging: Path, *,
-                 date: dt.date, jobs: int, listen: Listener) -> dict[str, BuildResult]:
+                 date: dt.date, jobs: int, listen: Listener,
+                 seeds: Mapping[str, Mapping[str, int]] | None = None,
+                 ) -> dict[str, BuildResult]:
     """Build the plan's editions of a loaded, valid manuscript into ``staging``.
 
     ``build`` and ``serve`` both build through here: the same builders, the same plan.
-    ``jobs`` 0: as many processes as there are cores.
+    ``jobs`` 0: as many processes as there are cores. ``seeds``: per edition, where its
+    anchors stood in the last build (the page numbers its first layout prints).
     """
     from jinja2 import TemplateNotFound
 
-    from ..builders.fetch import RefusedResource
     from ..builders.schedule import BuildContext, run_plan
 
     context = BuildContext(project, manuscript, tuple(layout_dirs(project.layouts_dir)),
-                           staging, date)
+                           staging, date, {k: v for k, v in (seeds or {}).items() if v})
     try:
         results = run_plan(context, plan, jobs=jobs or os.cpu_count() or 1, listen=listen)
-    except RefusedResource as exc:  # a BaseException, so that WeasyPrint stops on it
-        raise exc.error() from None
     except TemplateNotFound as exc:
         raise BookbuildError(f"layout template '{exc.name}' not found",
                              "an edition's layout names a template in layouts/ (or "
                              "bookbuild's own): booklet, handout, epub, html") from None
     except OSError as exc:
         raise describe_os_error(exc, "the outputs") from None
+    except BaseException as exc:  # a refused resource is one, so that WeasyPrint stops on it
+        refused = _refused_resource()
+        if refused is not None and isinstance(exc, refused):
+            error: BookbuildError = exc.error()  # type: ignore[attr-defined]
+            raise error from None
+        raise
     return results
+
+
+def _refused_resource() -> type[BaseException] | None:
+    """The fetcher's refusal, if it was loaded: a build that read nothing through WeasyPrint
+    (an EPUB alone) does not import WeasyPrint only to catch it."""
+    import sys
+
+    fetch = sys.modules.get("bookbuild.builders.fetch")
+    refused: type[BaseException] | None = getattr(fetch, "RefusedResource", None)
+    return refused
 
 
 def report_warnings(results: dict[str, BuildResult], err: TextIO, *, strict: bool) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TextIO
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, TextIO
 
 from ..builders.base import BuildResult, Output
 from ..manuscript.model import Edition
+
+if TYPE_CHECKING:  # rich is imported when there is something to show beyond one line
+    from rich.console import Console
 
 
 @dataclass
@@ -26,9 +27,15 @@ class Reporter:
     verbosity: int = 1
     started: float = field(default_factory=time.perf_counter)
 
-    def __post_init__(self) -> None:
-        self.console = Console(file=self.stream, highlight=False, soft_wrap=True)
-        self.interactive = self.console.is_terminal
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(file=self.stream, highlight=False, soft_wrap=True)
+
+    @property
+    def interactive(self) -> bool:
+        return self.console.is_terminal
 
     def say(self, text: str, *, level: int = 1) -> None:
         if self.verbosity >= level and (self.interactive or self.verbosity >= 2 or level == 0):
@@ -36,8 +43,9 @@ class Reporter:
 
     def up_to_date(self, out_dir: Path, editions: list[str]) -> None:
         if self.verbosity >= 1:
-            self.console.print(f"nothing to do: {', '.join(editions)} in {out_dir} "
-                               "are up to date (use --force to rebuild)")
+            # a plain line (no rich to load, no markup read in the folder's name)
+            self.stream.write(f"nothing to do: {', '.join(editions)} in {out_dir} "
+                              "are up to date (use --force to rebuild)\n")
 
     def edition(self, event: str, edition: Edition, result: BuildResult | None,
                 seconds: float) -> None:
@@ -58,6 +66,8 @@ class Reporter:
             return
         elapsed = time.perf_counter() - self.started
         if self.interactive or self.verbosity >= 2:
+            from rich.table import Table
+
             table = Table(title=f"{out_dir}", title_justify="left", box=None, pad_edge=False)
             for column in ("file", "edition", "pages", "size"):
                 table.add_column(column, justify="right" if column in ("pages", "size")

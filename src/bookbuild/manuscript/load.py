@@ -385,8 +385,8 @@ class _Loader:
             return ()
         out: list[Edition] = []
         from ..builders.registry import formats as registered
+        from ..builders.registry import is_format
 
-        formats = registered()
         for name, (key, value) in editions_node.node.entries.items():
             if not isinstance(value, YMap):
                 self.diagnostics.error(key.location, f"edition '{name}' must be a mapping")
@@ -395,7 +395,8 @@ class _Loader:
             item.check_known(["format", "layout", "page_size", "parts", "impose", "max_pages",
                               "greyscale", "figures"])
             fmt = item.text("format", required=True)
-            if fmt not in formats:
+            if not is_format(fmt):
+                formats = registered()
                 self.diagnostics.error(
                     value.key_location("format"), f"unknown output format '{fmt}'",
                     suggest(fmt, formats) or f"use one of {', '.join(formats)}",

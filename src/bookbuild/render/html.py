@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -15,34 +15,11 @@ from .context import TEXT_FILTERS, LayoutContext, current_linker
 from .figurecontext import FIGURE_FILTERS, FigureContext, current_figures
 from .inline import Linker
 from .labels import template_labels
+from .layoutdirs import builtin_layouts as builtin_layouts  # the layout folders' home
+from .layoutdirs import layout_dirs as layout_dirs
+from .layoutdirs import stylesheet_paths as stylesheet_paths
+from .pagerefs import PAGE_FILTERS, PageSlots, current_page_slots
 from .sandbox import ConfinedLoader, LayoutSandbox, render
-
-PACKAGE_LAYOUTS = Path(__file__).resolve().parent.parent / "_layouts"
-SOURCE_LAYOUTS = Path(__file__).resolve().parents[3] / "layouts"
-
-
-def builtin_layouts() -> Path:
-    """bookbuild's own layouts: packaged in a wheel, or the repository's in a checkout."""
-    return PACKAGE_LAYOUTS if PACKAGE_LAYOUTS.is_dir() else SOURCE_LAYOUTS
-
-
-def layout_dirs(project_layouts: Path | None) -> list[Path]:
-    """The project's layouts first (they override), then bookbuild's own."""
-    dirs = [project_layouts] if project_layouts and project_layouts.is_dir() else []
-    builtin = builtin_layouts()
-    if builtin not in dirs:
-        dirs.append(builtin)
-    return dirs
-
-
-def stylesheet_paths(dirs: Sequence[Path], layout: str) -> list[Path]:
-    """The base stylesheet, then the layout's own, each from the first folder that has it."""
-    found = []
-    for name in ("base.css", f"{layout}.css"):
-        path = next((d / "css" / name for d in dirs if (d / "css" / name).is_file()), None)
-        if path is not None:
-            found.append(path)
-    return found
 
 
 def make_environment(dirs: list[Path]) -> LayoutSandbox:
@@ -62,6 +39,7 @@ class PageContext:
     locators: Callable[[IndexEntry], Markup] = lambda entry: Markup("")
     extra: Mapping[str, object] = field(default_factory=dict)
     figures: FigureContext = field(default_factory=FigureContext)  # placed figures, images
+    page_slots: PageSlots | None = None  # where pages are printed (print editions)
 
 
 def render_page(env: LayoutSandbox, template: str, view: BookView,
@@ -70,6 +48,7 @@ def render_page(env: LayoutSandbox, template: str, view: BookView,
     linker = replace(context.linker, locale=view.locale)
     env.filters.update(TEXT_FILTERS)
     env.filters.update(FIGURE_FILTERS)
+    env.filters.update(PAGE_FILTERS)
     layout_context = LayoutContext(
         book=view,
         edition=context.edition,
@@ -81,5 +60,6 @@ def render_page(env: LayoutSandbox, template: str, view: BookView,
         font_faces=Markup(context.font_faces),
         locators=context.locators,
     ).with_values(context.extra)
-    with current_linker(linker), current_figures(context.figures):
+    with current_linker(linker), current_figures(context.figures), \
+            current_page_slots(context.page_slots):
         return render(env, template, layout_context.values())

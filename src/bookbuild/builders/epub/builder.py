@@ -9,33 +9,23 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import ClassVar
-
-from lxml import etree
-from markupsafe import Markup
+from typing import TYPE_CHECKING, ClassVar
 
 from ...manuscript.model import Edition
-from ...render.book import BookView, IndexEntry, build_view
-from ...render.figurecontext import ImageRef
-from ...render.figures import timeline_figure
-from ...render.html import PageContext, render_page
-from ...render.inline import Linker
 from ..base import BuildJob, BuildResult, Output, PagesOf
-from ..figures import epub_files, figure_context
 from ..outputs import epub_name
-from .documents import (
-    Document,
-    Rendered,
-    href_in,
-    mention_locators,
-    no_locators,
-    plan_documents,
-)
-from .endnotes import link_back, split_notes
-from .navigation import table_of_contents
-from .resources import COVER_IMAGE, stylesheet_names, stylesheets, subset_fonts
-from .semantics import add_semantics
-from .xhtml import parse, serialise, text_of
+from .resources import COVER_IMAGE
+
+if TYPE_CHECKING:  # the renderer, lxml, ebooklib: imported to build, not to plan a build
+    from lxml import etree
+    from markupsafe import Markup
+
+    from ...render.book import BookView, IndexEntry
+    from ...render.figurecontext import ImageRef
+    from ...render.html import PageContext
+    from ...render.inline import Linker
+    from .documents import Document, Rendered
+
 
 
 class EpubBuilder:
@@ -52,9 +42,17 @@ class EpubBuilder:
         return (epub_name(slug),)
 
     def build(self, job: BuildJob) -> BuildResult:
-        # ebooklib and Pillow are imported to build, not to plan a build
+        from ...render.book import build_view
+        from ...render.figures import timeline_figure
+        from ...render.inline import Linker
+        from ..figures import epub_files
+        from .documents import href_in, mention_locators, no_locators, plan_documents
+        from .endnotes import link_back, split_notes
         from .package import assemble_book, write_book
         from .pagebreaks import place_page_markers
+        from .resources import stylesheets, subset_fonts
+        from .semantics import add_semantics
+        from .xhtml import text_of
 
         started = time.perf_counter()
         view = build_view(job.manuscript, job.edition)
@@ -103,6 +101,9 @@ class EpubBuilder:
                      locators: Callable[[IndexEntry], Markup],
                      extra: dict[str, object]) -> PageContext:
         """What every template of the edition gets."""
+        from ...render.html import PageContext
+        from .resources import stylesheet_names
+
         return PageContext(
             edition=job.edition,
             build_date=job.build_date,
@@ -117,6 +118,13 @@ class EpubBuilder:
                         locators: Callable[[IndexEntry], Markup], figure: object,
                         figure_images: dict[str, ImageRef]) -> Rendered:
         """One content document, rendered by ``content.html.j2`` and parsed."""
+        from lxml import etree
+
+        from ...render.html import render_page
+        from ..figures import figure_context
+        from .documents import Rendered
+        from .xhtml import parse
+
         context = replace(self.page_context(job, linker, locators,
                                             {"doc": doc, "timeline_figure": figure,
                                              **doc.values}),
@@ -127,6 +135,12 @@ class EpubBuilder:
     def render_nav(self, job: BuildJob, view: BookView, linker: Linker,
                    rendered: list[Rendered], page_list: list[tuple[int, str]]) -> bytes:
         """The navigation document: contents, landmarks and the booklet's page-list."""
+        from ...render.html import render_page
+        from .documents import no_locators
+        from .navigation import table_of_contents
+        from .semantics import add_semantics
+        from .xhtml import parse, serialise
+
         docs = [document.doc for document in rendered]
         first_part = next((d for d in docs if d.kind in ("part", "opener", "day")), docs[0])
         first_index = next((d for d in docs if d.kind == "index"), None)
@@ -152,6 +166,10 @@ class EpubBuilder:
                           page_list: list[tuple[int, str]],
                           cover_image: str = COVER_IMAGE) -> bytes:
         """The cover document, which shows the cover image."""
+        from ...render.html import render_page
+        from .documents import no_locators
+        from .xhtml import parse, serialise
+
         context = self.page_context(job, linker, no_locators, {"cover_image": cover_image})
         html = render_page(job.env, f"{job.edition.layout}/cover.html.j2", view, context)
         root = parse(html)

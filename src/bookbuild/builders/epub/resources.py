@@ -28,7 +28,7 @@ def stylesheets(job: BuildJob) -> list[tuple[str, bytes]]:
     The layouts' custom properties are written out (:mod:`.cssvars`): reading systems
     that do not know ``var()`` would drop the declarations that use one.
     """
-    from ..fetch import read_confined  # imports WeasyPrint: not to plan a build
+    from ..confine import read_confined
 
     texts: list[tuple[str, str]] = []
     for name in stylesheet_names(job):

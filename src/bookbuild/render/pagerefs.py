@@ -1,0 +1,84 @@
+"""The page numbers a printed edition prints (``anchor|page_attr``, index locators), as slots
+filled in after each layout: the book is rendered once, numbered as often as it is laid out.
+
+A layout prints a link's page with ``content: attr(data-page)`` (in ``::after``); the
+builder fills the slots from its own page map, so that WeasyPrint lays each page out once
+instead of re-laying pages until ``target-counter()`` settles. Outside a printed rendering
+(web, EPUB) ``page_attr`` writes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from .book import IndexEntry
+from .current import RenderState
+
+#: Printed for every link before the first layout has said where anything stands: two
+#: digits, as wide as most page numbers are.
+PLACEHOLDER = "00"
+
+
+@dataclass
+class PageSlots:
+    """The places of one rendering that print pages: link pages and index locators.
+
+    A slot is a token with a random part no manuscript text can guess; :meth:`fill`
+    replaces every token by what a page map says.
+    """
+
+    anchors: list[str] = field(default_factory=list)  # a link slot: the page of its target
+    entries: list[IndexEntry] = field(default_factory=list)  # an index slot: its locators
+    nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+
+    def _token(self, kind: str, number: int) -> str:
+        return f"bb-{self.nonce}-{kind}{number}-"
+
+    def page_attr(self, anchor: str) -> Markup:
+        self.anchors.append(anchor.removeprefix("#"))
+        return Markup(' data-page="{}"').format(self._token("p", len(self.anchors) - 1))
+
+    def locators(self, entry: IndexEntry) -> Markup:
+        self.entries.append(entry)
+        return Markup(self._token("l", len(self.entries) - 1))
+
+    def indexed(self) -> frozenset[str]:
+        """The anchors whose pages the index slots print."""
+        return frozenset(m.anchor for e in self.entries for m in e.mentions)
+
+    def fill(self, html: str, pages: Mapping[str, int] | None,
+             locators: Callable[[IndexEntry], Markup]) -> str:
+        """``html`` with its slots filled: ``pages`` None gives placeholders and empty
+        locators (before the first layout); an anchor no page holds shows nothing."""
+
+        def page(anchor: str) -> str:
+            if pages is None:
+                return PLACEHOLDER
+            number = pages.get(anchor, 0)
+            return str(number) if number > 0 else ""
+
+        def slot(match: re.Match[str]) -> str:
+            number = int(match.group(2))
+            if match.group(1) == "p":
+                return page(self.anchors[number])
+            return str(locators(self.entries[number])) if pages is not None else ""
+
+        return re.sub(rf"bb-{self.nonce}-([pl])(\d+)-", slot, html)
+
+
+_CURRENT: RenderState[PageSlots | None] = RenderState("page_slots", None)
+current_page_slots = _CURRENT.using
+
+
+def _page_attr(anchor: str) -> Markup:
+    """`` data-page="…"`` for a link to ``anchor`` in print; nothing elsewhere."""
+    slots = _CURRENT.get()
+    return slots.page_attr(anchor) if slots is not None else Markup("")
+
+
+PAGE_FILTERS: dict[str, Callable[..., object]] = {"page_attr": _page_attr}
