@@ -59,12 +59,19 @@ def render_html(job: BuildJob, view: BookView, page_map: PageMap | None, *,
     return render_page(job.env, template or f"{job.edition.layout}.html.j2", view, context)
 
 
-def edition_view(job: BuildJob) -> BookView:
-    """The book as the edition prints it: the notes it calls numbered in its own order."""
+def edition_view(job: BuildJob) -> tuple[BookView, str]:
+    """The book as the edition prints it (the notes it calls numbered in its own order),
+    and the edition's HTML rendered from it."""
     view = build_view(job.manuscript, job.edition)
     load_dictionary(view.locale.hyphenator.dictionary)  # not inside the bounded render
-    return numbered_as_printed(view,
-                               lambda view, calls: render_html(job, view, None, calls=calls))
+    rendered: dict[int, str] = {}
+
+    def render(shown: BookView, calls: list[str] | None = None) -> str:
+        rendered[id(shown)] = render_html(job, shown, None, calls=calls)
+        return rendered[id(shown)]
+
+    numbered = numbered_as_printed(view, render)
+    return numbered, rendered.get(id(numbered)) or render(numbered)
 
 
 class PdfBuilder:
@@ -91,8 +98,8 @@ class PdfBuilder:
 
         timings: dict[str, float] = {}
         start = time.perf_counter()
-        view = edition_view(job)
-        document, html = self.laid_out(job, view, timings)
+        view, first = edition_view(job)
+        document, html = self.laid_out(job, view, timings, first)
         printed = PrintedPages(job.edition, page_map_of(document), html)
         if job.announce is not None:
             job.announce(printed)
@@ -128,20 +135,22 @@ class PdfBuilder:
         """Lay the edition out without writing it: where its anchors and pages fall."""
         from .boxpages import page_map_of
 
-        document, html = self.laid_out(job, edition_view(job), {})
+        view, first = edition_view(job)
+        document, html = self.laid_out(job, view, {}, first)
         return PrintedPages(job.edition, page_map_of(document), html)
 
     def page_map(self, job: BuildJob) -> PageMap:
         return self.lay_out(job).page_map
 
-    def laid_out(self, job: BuildJob, view: BookView,
-                 timings: dict[str, float]) -> tuple[Document, tuple[str, ...]]:
-        """The edition laid out, index page numbers included, and the HTML laid out."""
+    def laid_out(self, job: BuildJob, view: BookView, timings: dict[str, float],
+                 first: str = "") -> tuple[Document, tuple[str, ...]]:
+        """The edition laid out, index page numbers included, and the HTML laid out
+        (``first``: the edition's HTML, when already rendered from ``view``)."""
         start = time.perf_counter()
         # the hyphenation patterns take a second to load: not inside the bounded render
         # (the scheduler loads them before any step; a caller of lay_out may not have)
         load_dictionary(view.locale.hyphenator.dictionary)
-        html = render_html(job, view, None)
+        html = first or render_html(job, view, None)
         check_glyphs(html)
         document = self.layout(job, html)
         view, document, html = self.settle(job, view, document, html)
