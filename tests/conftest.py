@@ -16,6 +16,7 @@ FIXTURES = TESTS / "fixtures"
 VALID = FIXTURES / "valid"
 ERRORS = FIXTURES / "errors"
 REPO = TESTS.parent
+SRC = REPO / "src"
 SOURCE_TEXT = REPO / "manuscript" / "source.txt"
 
 

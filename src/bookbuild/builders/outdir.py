@@ -1,7 +1,11 @@
 """The output folder: one build at a time, outputs staged privately and switched in whole.
 
 A build writes into a staging folder inside the output folder (same file
-system, so a rename is atomic), marked as bookbuild's by a marker file. It then
+system, so a rename is atomic), marked as bookbuild's from the instant it exists:
+its name carries a check code of its random part (made by one ``mkdir``, so no
+interruption can leave an unmarked folder of ours), and a marker file inside
+says so to a person. A user's folder of a like name has no valid code and is
+never touched. It then
 publishes every finished file, the manifest and the build record together
 under a journal: the journal lists the moves before the first one, each old
 file is moved aside into the staging folder, and the journal is removed once
@@ -18,11 +22,12 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from types import FrameType
@@ -93,13 +98,40 @@ def remove_stale_staging(out_dir: Path) -> None:
 
 
 def _is_staging(folder: Path) -> bool:
+    """A staging folder of a build: by the check code in its name (how every build makes
+    one), or by the marker inside (how builds before the code marked theirs)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    if staging_name(_token_of(folder.name)) == folder.name:
+        return True
     marker = folder / MARKER
     try:
-        return (folder.is_dir() and not folder.is_symlink() and marker.is_file()
-                and not marker.is_symlink()
+        return (marker.is_file() and not marker.is_symlink()
                 and marker.read_text(encoding="utf-8") == MARKER_TEXT)
     except (OSError, UnicodeDecodeError):
         return False
+
+
+def staging_name(token: str) -> str:
+    """The staging folder name for random ``token``: prefix, token, check code."""
+    check = hashlib.sha256(f"bookbuild staging folder {token}".encode()).hexdigest()[:16]
+    return f"{STAGING_PREFIX}{token}-{check}"
+
+
+def _token_of(name: str) -> str:
+    return name.removeprefix(STAGING_PREFIX).rpartition("-")[0]
+
+
+def _make_staging(out_dir: Path) -> Path:
+    """A new staging folder, marked by its name from the instant ``mkdir`` makes it."""
+    while True:
+        folder = out_dir / staging_name(secrets.token_hex(8))
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            continue
+        (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        return folder
 
 
 @contextlib.contextmanager
@@ -115,8 +147,7 @@ def staging_folder(out_dir: Path) -> Iterator[Path]:
     staging: Path | None = None
     try:  # an interrupt at any point, even while the folder is made, removes it
         try:
-            staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-            (staging / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+            staging = _make_staging(out_dir)
         except OSError as exc:
             raise describe_os_error(exc, str(out_dir)) from None
         yield staging

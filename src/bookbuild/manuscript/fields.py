@@ -203,12 +203,15 @@ class Fields:
             return None
         return Fields(node, f"'{name}' of {self.what}", self.diagnostics)
 
-    def rich(self, name: str, *, required: bool = False) -> tuple[RichText, YScalar | None]:
+    def rich(self, name: str, *, required: bool = False,
+             owner: str = "") -> tuple[RichText, YScalar | None]:
+        """A text field's markup; with an ``owner``, its mentions are anchored in it."""
         node = self.scalar(name, required=required)
         if node is None:
             return RichText(), None
         folded = node.style != "|"
-        rich, problems = parse_rich_text(node.value, folded=folded, locate=node.location_at)
+        rich, problems = parse_rich_text(node.value, folded=folded, locate=node.location_at,
+                                         owner=owner)
         self.report(node, problems)
         return rich, node
 

@@ -20,7 +20,6 @@ from .model import (
     FigureSize,
     Manuscript,
     PartKind,
-    RichText,
 )
 from .svg import UnsafeSvg, sanitise_svg
 from .yamlsource import YNode, YScalar
@@ -151,7 +150,6 @@ def _raster(path: Path, data: bytes, expected: str, name: str, where: Location) 
 
 
 def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path], str],
-                 anchor: Callable[[RichText, str], RichText],
                  diagnostics: Diagnostics,
                  texts: list[tuple[str, YScalar]] | None = None) -> list[Figure]:
     """Every figure of ``figures.yaml``; problems, image files' too, go to ``diagnostics``.
@@ -165,7 +163,7 @@ def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path
                           "size", "key"])
         figure_id = item.identifier()
         file_node = item.scalar("file", required=True)
-        caption, scalar = item.rich("caption", required=True)
+        caption, scalar = item.rich("caption", required=True, owner=figure_anchor(figure_id))
         if scalar is not None and texts is not None and figure_id:
             texts.append((figure_anchor(figure_id), scalar))
         decorative = item.boolean("decorative")
@@ -188,7 +186,7 @@ def load_figures(node: YNode | None, manuscript_dir: Path, shown: Callable[[Path
         figure = Figure(
             id=figure_id,
             file=file_node.value.strip() if file_node is not None else "",
-            caption=anchor(caption, figure_anchor(figure_id)),
+            caption=caption,
             alt=alt,
             credit=item.text("credit"),
             licence=item.text("licence"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import Diagnostics, Location, relative
 from .anchors import demand_id as make_demand_id
-from .anchors import mention_anchor, note_anchor
+from .anchors import note_anchor
 from .dates import DateError, parse_clock_time, parse_event_date
 from .fields import Fields, records, suggest
 from .fields import shown as shown_text
@@ -20,26 +20,20 @@ from .model import (
     PAGE_SIZES,
     BookMeta,
     Contributor,
-    Correction,
     Demand,
     DemandLink,
     Edition,
-    Emphasis,
     Entity,
     Event,
     EventDate,
     FigurePlacement,
     IndexType,
-    Inline,
-    Link,
     Manuscript,
-    Mention,
     Note,
     Paragraph,
     Part,
     PartKind,
     Relation,
-    RichText,
     SourceInfo,
     Text,
     TimeOfDay,
@@ -198,7 +192,7 @@ class _Loader:
             entities.extend(self.load_entities(index_type))
         notes = self.load_notes()
         figures = load_figures(self.read(FIGURES_FILE, required=False),
-                               self.project.manuscript_dir, self.project.shown, self.anchor,
+                               self.project.manuscript_dir, self.project.shown,
                                self.diagnostics, self.source_map.texts)
         return Manuscript(
             meta=meta,
@@ -482,10 +476,10 @@ class _Loader:
                             "write the demands one by one, or check the numbers")
                         last = first
             demand_id = make_demand_id(first, last)
-            text, scalar = item.rich("text", required=True)
+            text, scalar = item.rich("text", required=True, owner=demand_id)
             if scalar is not None:
                 self.source_map.texts.append((demand_id, scalar))
-            demands.append(Demand(demand_id, first, last, self.anchor(text, demand_id),
+            demands.append(Demand(demand_id, first, last, text,
                                   item.location, item.text_list("figures")))
             links.extend(self.load_links(item, "events", demand_id=demand_id))
         return demands, links
@@ -556,7 +550,7 @@ class _Loader:
             if time and time_of_day:
                 self.diagnostics.error(item.node.key_location("time_of_day"),
                                        "an event has either a 'time' or a 'time_of_day', not both")
-            text, scalar = item.rich("text", required=True)
+            text, scalar = item.rich("text", required=True, owner=event_id)
             if scalar is not None and event_id:
                 self.source_map.texts.append((event_id, scalar))
             title, heading = self.inline_field(item, "title", TITLE_MARKUP, required=True,
@@ -567,7 +561,7 @@ class _Loader:
                 date=date,
                 title=title,
                 heading=heading,
-                text=self.anchor(text, event_id),
+                text=text,
                 time=time,
                 time_of_day=time_of_day,
                 key=item.boolean("key"),
@@ -626,7 +620,7 @@ class _Loader:
         for item in records(node, "note", self.diagnostics):
             item.check_known(["id", "text"])
             note_id = item.identifier()
-            text, scalar = item.rich("text", required=True)
+            text, scalar = item.rich("text", required=True, owner=note_anchor(note_id))
             if scalar is not None and note_id:
                 self.source_map.texts.append((note_anchor(note_id), scalar))
             top = tuple(c for p in text.paragraphs for c in p.children)
@@ -636,7 +630,7 @@ class _Loader:
                     f"a {what} is not allowed in a note",
                     "a note may hold mentions, emphasis and links; "
                     "put a second remark in a note of its own")
-            out.append(Note(note_id, self.anchor(text, note_anchor(note_id)), item.location))
+            out.append(Note(note_id, text, item.location))
         return out
 
     # ------------------------------------------------------------ one-line fields with markup
@@ -658,7 +652,8 @@ class _Loader:
             return "", Paragraph(())
         offset = node.value.find(value[0])
         rich, problems = parse_rich_text(value, folded=True,
-                                         locate=lambda i: node.location_at(offset + i))
+                                         locate=lambda i: node.location_at(offset + i),
+                                         owner=f"{owner}-t" if owner else "")
         for problem in problems:
             self.diagnostics.error(node.location_at(offset + problem.offset), problem.message,
                                    problem.hint)
@@ -673,28 +668,4 @@ class _Loader:
             )
         if refused:
             return plain(children), Paragraph((Text(plain(children)),))
-        paragraph = Paragraph(children)
-        if owner:
-            paragraph = self.anchor(RichText((paragraph,)), f"{owner}-t").paragraphs[0]
-        return plain(children), paragraph
-
-    # ------------------------------------------------------------ mention anchors
-
-    def anchor(self, text: RichText, owner: str) -> RichText:
-        """Give every mention a stable anchor id: ``<owner>-m<n>`` in reading order."""
-        counter = [0]
-
-        def visit(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
-            out: list[Inline] = []
-            for node in nodes:
-                if isinstance(node, Mention):
-                    counter[0] += 1
-                    out.append(replace(node, children=visit(node.children),
-                                       anchor=mention_anchor(owner, counter[0])))
-                elif isinstance(node, Emphasis | Link | Correction):
-                    out.append(replace(node, children=visit(node.children)))
-                else:
-                    out.append(node)
-            return tuple(out)
-
-        return RichText(tuple(Paragraph(visit(p.children)) for p in text.paragraphs))
+        return plain(children), Paragraph(children)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from ..errors import Location
+from .anchors import mention_anchor
 from .model import (
     Correction,
     CorrectionKind,
@@ -62,6 +63,14 @@ _BRACKET_OR_ESCAPE = re.compile(r"\\.|[\[\]]", re.DOTALL)
 _SPECIAL = re.compile(r"[\\<{\[\]*]")
 _HTML_LIKE = re.compile(r"<\s*(?:[A-Za-z!?/]|$)")
 _ESCAPABLE = set("\\`*_{}[]()<>#+-.!~@^|\"'")
+# ``[plain words](target)``: no markup inside, the commonest span, read by one match
+_PLAIN_BRACKET = re.compile(r"\[([^\\<{\[\]*]*)\]\(([^)]*)\)")
+# ``[plain words](@id,id2)``: the same with a mention's well-formed ids
+_PLAIN_MENTION = re.compile(r"\[([^\\<{\[\]*]*)\]\(@(" + ID_PATTERN + "(?:," + ID_PATTERN
+                            + r")*)\)")
+_NOTE_AFTER_CORRECTION = re.compile(r"\[\^(" + ID_PATTERN + r")\]")
+_SPACE_RUN = re.compile(r"[ \t\n]+")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # Cc that is not whitespace
 _CRITIC = {"{~~": ("~~}", CorrectionKind.SUBSTITUTE), "{++": ("++}", CorrectionKind.INSERT),
            "{--": ("--}", CorrectionKind.DELETE)}
 
@@ -81,9 +90,11 @@ def _nowhere(offset: int) -> Location:
 
 
 class _Parser:
-    def __init__(self, text: str, locate: Callable[[int], Location]) -> None:
+    def __init__(self, text: str, locate: Callable[[int], Location], owner: str = "") -> None:
         self.text = text
         self.locate = locate
+        self.owner = owner  # mentions are anchored <owner>-m<n>, numbered as they are made
+        self.mentions = 0
         self.problems: list[MarkupProblem] = []
         self.depth = 0
         self._brackets: dict[int, int] | None = None  # '[' offset -> its ']' offset
@@ -166,8 +177,13 @@ class _Parser:
                     out.append(node_ref)
             elif ch == "[":
                 flush()
-                node_link, i = self.bracket(i, end)
-                out.extend(node_link)
+                mention = self._plain_mention(i, end)
+                if mention is not None:
+                    out.append(mention[0])
+                    i = mention[1]
+                else:
+                    node_link, i = self.bracket(i, end)
+                    out.extend(node_link)
             elif ch == "]":
                 self.problem(i, "']' without a matching '['", "write \\] for a literal bracket")
                 buf.append(ch)
@@ -216,7 +232,7 @@ class _Parser:
                                  "correction", "put the note reference after the correction")
             corrected = plain(children)
         note_id = ""
-        match = re.compile(r"\[\^(" + ID_PATTERN + r")\]").match(self.text, after)
+        match = _NOTE_AFTER_CORRECTION.match(self.text, after)
         if match and match.end() <= end:
             note_id = match.group(1)
             after = match.end()
@@ -239,26 +255,30 @@ class _Parser:
         return self._at(NoteRef(note_id, self.locate(i)), i), close + 1
 
     def bracket(self, i: int, end: int) -> tuple[list[Inline], int]:
-        close = self._matching_bracket(i, end)
-        if close < 0 or not self.text.startswith("(", close + 1):
-            where = "unclosed '['" if close < 0 else "'[…]' is not followed by '(…)'"
-            self.problem(i, f"unclosed mention or link markup: {where}",
-                         "write [text](@id) for a mention, or \\[ for a literal bracket")
-            return [Text("[")], i + 1
-        paren = self._find(")", close + 2, end)
-        if paren < 0:
-            self.problem(close + 1, "unclosed mention or link markup: missing ')'",
-                         "write [text](@id)")
-            return [Text("[")], i + 1
+        plain_span = self._plain_bracket(i, end)
+        if plain_span is not None:
+            close, paren, children = plain_span
+        else:
+            close = self._matching_bracket(i, end)
+            if close < 0 or not self.text.startswith("(", close + 1):
+                where = "unclosed '['" if close < 0 else "'[…]' is not followed by '(…)'"
+                self.problem(i, f"unclosed mention or link markup: {where}",
+                             "write [text](@id) for a mention, or \\[ for a literal bracket")
+                return [Text("[")], i + 1
+            paren = self._find(")", close + 2, end)
+            if paren < 0:
+                self.problem(close + 1, "unclosed mention or link markup: missing ')'",
+                             "write [text](@id)")
+                return [Text("[")], i + 1
+            children = self.inlines(i + 1, close)
         target = self.text[close + 2 : paren].strip()
-        children = self.inlines(i + 1, close)
         after = paren + 1
         inner = _first_link(children)
         if inner is not None:
             self.problem(i, "a mention or link cannot hold another mention or link",
                          "mark each name on its own: [Kommunista](@mdp) [Párt](@szkp)")
             return list(children), after
-        hidden = next((c for c in target if _invisible(c) and not c.isspace()), "")
+        hidden = _hidden_character(target)
         if hidden:
             self.problem(close + 2, f"the link or mention target contains the invisible "
                          f"character U+{ord(hidden):04X}",
@@ -271,7 +291,7 @@ class _Parser:
                 self.problem(close + 2, f"invalid id in mention '{target}'",
                              "write (@id) or (@id,other-id) with lower-case ids")
                 return list(children), after
-            return [self._at(Mention(ids, children, location=self.locate(i)), i)], after
+            return [self._mention(ids, children, i)], after
         if target.startswith("#") and ID_RE.match(target[1:]):
             return [self._at(Link(target, children, self.locate(i)), i)], after
         if target.lower().startswith(SAFE_SCHEMES) and _is_safe_url(target):
@@ -280,6 +300,19 @@ class _Parser:
                      "links may point to http(s) or mailto addresses, (@entity) or (#event-id)")
         return list(children), after
 
+    def _mention(self, ids: tuple[str, ...], children: tuple[Inline, ...],
+                 i: int) -> Mention:
+        """A mention made at ``i``, with the next anchor of its owner's text.
+
+        Mentions are made in reading order (a mention never holds another: one that
+        would is refused and its content kept), so the n-th made is the n-th read.
+        """
+        self.mentions += 1
+        anchor = mention_anchor(self.owner, self.mentions) if self.owner else ""
+        node = Mention(ids, children, anchor, self.locate(i))
+        self.offsets[id(node)] = i
+        return node
+
     def _at(self, node: _N, offset: int) -> _N:
         self.offsets[id(node)] = offset
         return node
@@ -287,6 +320,33 @@ class _Parser:
     def _offset(self, node: Inline, fallback: int) -> int:
         """Where a parsed node stands in the text (the parser records it in its location)."""
         return self.offsets.get(id(node), fallback)
+
+    def _plain_mention(self, i: int, end: int) -> tuple[Mention, int] | None:
+        """A mention of plain words with well-formed ids at ``i`` and where it ends, or None:
+        what :meth:`bracket` would make of it, by one match (see :meth:`_plain_bracket`)."""
+        if self.depth >= MAX_NESTING or (i > 0 and self.text[i - 1] == "\\"):
+            return None
+        match = _PLAIN_MENTION.match(self.text, i, end)
+        if match is None:
+            return None
+        words, ids = match.groups()
+        return self._mention(tuple(ids.split(",")), (Text(words),) if words else (),
+                             i), match.end()
+
+    def _plain_bracket(self, i: int, end: int) -> tuple[int, int, tuple[Inline, ...]] | None:
+        """``]``, ``)`` and the children of a ``[`` whose text holds no markup, or None.
+
+        What :meth:`_matching_bracket`, the search for ``)`` and :meth:`inlines` would
+        find, by one match: nothing between the brackets can open, close or escape one.
+        A ``[`` after a backslash, or at the nesting bound, takes the general way.
+        """
+        if self.depth >= MAX_NESTING or (i > 0 and self.text[i - 1] == "\\"):
+            return None
+        match = _PLAIN_BRACKET.match(self.text, i, end)
+        if match is None:
+            return None
+        words = match.group(1)
+        return match.end(1), match.end() - 1, (Text(words),) if words else ()
 
     def _matching_bracket(self, i: int, end: int) -> int:
         """The ``]`` closing the ``[`` at ``i`` (before ``end``), or -1.
@@ -362,19 +422,30 @@ def _invisible(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp")
 
 
+def _hidden_character(target: str) -> str:
+    """The first invisible character of ``target`` that is not whitespace, or ""."""
+    if target.isascii():  # the common case, by one search
+        found = _ASCII_CONTROL.search(target)
+        return found.group() if found else ""
+    return next((c for c in target if _invisible(c) and not c.isspace()), "")
+
+
 def _is_safe_url(url: str) -> bool:
     return not any(c in url for c in " \"'<>`\\") and not any(_invisible(c) for c in url)
 
 
 def parse_rich_text(
-    text: str, *, folded: bool = False, locate: Callable[[int], Location] = _nowhere
+    text: str, *, folded: bool = False, locate: Callable[[int], Location] = _nowhere,
+    owner: str = "",
 ) -> tuple[RichText, list[MarkupProblem]]:
     """Parse ``text`` into paragraphs of inline nodes; report every markup problem.
 
     Paragraphs are separated by an empty line; in a ``folded`` YAML value (where
     YAML has already turned single line breaks into spaces) by any line break.
+    With an ``owner`` (the anchor of the text's event, demand or note) every mention
+    gets its stable anchor ``<owner>-m<n>``, in reading order.
     """
-    parser = _Parser(text, locate)
+    parser = _Parser(text, locate, owner)
     paragraphs: list[Paragraph] = []
     start = 0
     breaks = _FOLDED_PARAGRAPH_BREAK if folded else _PARAGRAPH_BREAK
@@ -395,19 +466,30 @@ def parse_rich_text(
 
 
 def _collapse_space(nodes: tuple[Inline, ...]) -> tuple[Inline, ...]:
-    """Line breaks inside a paragraph are spaces; runs of whitespace become one space."""
+    """Line breaks inside a paragraph are spaces; runs of whitespace become one space.
+
+    Returns ``nodes`` itself when nothing changes (the common case: no node is copied).
+    """
     out: list[Inline] = []
+    changed = False
     for node in nodes:
+        new = node
         if isinstance(node, Text):
-            out.append(Text(re.sub(r"[ \t\n]+", " ", node.text)))
+            text = node.text
+            if "\n" in text or "\t" in text or "  " in text:
+                collapsed = _SPACE_RUN.sub(" ", text)
+                if collapsed != text:
+                    new = Text(collapsed)
         elif isinstance(node, Emphasis | Mention | Link):
-            out.append(replace(node, children=_collapse_space(node.children)))
+            children = _collapse_space(node.children)
+            if children is not node.children:
+                new = replace(node, children=children)
         elif isinstance(node, Correction) and node.children:
             children = _collapse_space(node.children)
-            out.append(replace(node, children=children, corrected=plain(children)))
-        else:
-            out.append(node)
-    return tuple(out)
+            new = replace(node, children=children, corrected=plain(children))
+        changed = changed or new is not node
+        out.append(new)
+    return tuple(out) if changed else nodes
 
 
 def plain_text(nodes: tuple[Inline, ...], *, source: bool = False) -> str:

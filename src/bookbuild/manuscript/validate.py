@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ..errors import Diagnostics, Location
 from .anchors import note_anchor
@@ -48,15 +48,13 @@ def _missing_glyphs(source_map: SourceMap, diagnostics: Diagnostics) -> None:
     from ..render.fonts import missing_glyphs
 
     for scalar in source_map.scalars:  # titles, names and roles print too, not only texts
-        missing = set(missing_glyphs(scalar.value))
-        for offset, char in enumerate(scalar.value):
-            if char in missing:
-                missing.discard(char)
-                diagnostics.error(
-                    scalar.location_at(offset),
-                    f"the book's fonts have no glyph for '{shown(char)}' (U+{ord(char):04X})",
-                    "replace the character, e.g. an emoji by words; the fonts are Source "
-                    "Serif and Source Sans")
+        missing = missing_glyphs(scalar.value)
+        for offset, char in sorted((scalar.value.find(char), char) for char in missing):
+            diagnostics.error(  # where each first stands
+                scalar.location_at(offset),
+                f"the book's fonts have no glyph for '{shown(char)}' (U+{ord(char):04X})",
+                "replace the character, e.g. an emoji by words; the fonts are Source "
+                "Serif and Source Sans")
 
 
 def _rich_texts(manuscript: Manuscript) -> Iterable[tuple[str, RichText]]:
@@ -310,6 +308,23 @@ def _form_pattern(form: str) -> str:
     return body
 
 
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _at_word_starts(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    r"""``pattern.finditer(text)`` for matches that start a word: what a ``(?<!\w)`` in
+    front would find, but the search skips ahead to the first letters of the forms
+    (a look-behind first makes the regex engine try every position of a long text)."""
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        start = match.start()
+        if start > 0 and _WORD_CHARACTER.match(text, start - 1):
+            position = start + 1
+            continue
+        yield match
+        position = match.end()
+
+
 def _unmarked_mentions(manuscript: Manuscript, source_map: SourceMap,
                        diagnostics: Diagnostics) -> None:
     owners: dict[str, Entity] = {}
@@ -320,13 +335,11 @@ def _unmarked_mentions(manuscript: Manuscript, source_map: SourceMap,
     if not owners:
         return
     forms = sorted(owners, key=len, reverse=True)
-    pattern = re.compile(
-        r"(?<![\w])(" + "|".join(_form_pattern(f) for f in forms) + r")\w*(?:-\w+)*"
-    )
+    pattern = re.compile(r"(" + "|".join(_form_pattern(f) for f in forms) + r")\w*(?:-\w+)*")
     compiled = [(re.compile(_form_pattern(f) + r"\Z"), owners[f]) for f in forms]
     for _owner, scalar in source_map.texts:
         visible = unmarked_text(scalar.value)
-        for match in pattern.finditer(visible):
+        for match in _at_word_starts(pattern, visible):
             found = match.group(1)
             owner = next((e for rx, e in compiled if rx.match(found)), None)
             if owner is None:  # pragma: no cover - the pattern only matches known forms

@@ -307,40 +307,85 @@ def _raw_slice(text: str, start: object, end: object) -> str:
 
 
 _WORD = re.compile(r"\S+")
+_NON_SPACE = re.compile(r"\S")
+_FIRST_CHUNK = 64  # characters compared at once when measuring a verbatim stretch
 
 
 class _Alignment:
     """Where each character of a scalar's value stands in its raw source, computed once.
 
     Folding, indentation and quoting change whitespace but keep the other
-    characters in order, so non-space characters are matched one by one. The
-    walk is done once per scalar (``after[v]``: the raw offset reached once the
-    value's first ``v`` characters are matched, -1 once matching failed) and the
-    line of a raw offset is found by bisecting the raw text's line starts, so
-    locating many points of one long text costs no more than reading it.
+    characters in order, so non-space characters are matched in order: each word
+    of the value is looked for from where the previous one ended (its first
+    character, then the whole word; character by character where quoting or an
+    escape changed it). ``after(v)`` is the raw offset reached once the value's
+    first ``v`` characters are matched (-1 once matching failed).
+
+    Most of a value is its source verbatim: a stretch of whole words that stands
+    character for character in the raw text (a source line, or the whole text) is
+    recorded as one piece, found by comparing growing chunks, so a long text costs
+    a few string comparisons per source line, not a step per word or character.
+    The line of a raw offset is found by bisecting the raw text's line starts.
     """
 
     def __init__(self, scalar: YScalar) -> None:
         raw, value = scalar.raw, scalar.value
-        after = array("i", [0]) * (len(value) + 1)
+        self.value = value
+        self.starts: list[int] = []  # value offset each piece starts at (a word start)
+        self.pieces: list[tuple[int, array[int] | None, int]] = []
+        # (raw offset of the piece's first character, per-character raw offsets reached
+        # or None for a verbatim piece, value length of the piece)
+        self.failed_from = len(value) + 1  # after(v) is -1 for every v > failed_from
         r = v = 0
-        for word in _WORD.finditer(value):  # a word at a time: most are copied verbatim
-            start, end = word.span()
-            after[v + 1 : start + 1] = array("i", [r]) * (start - v)
-            found = raw.find(value[start], r) if r >= 0 else -1
-            if found >= 0 and raw.startswith(word.group(), found):
-                after[start + 1 : end + 1] = array("i", range(found + 1, found + 1 + end - start))
-                r = found + end - start
-            else:  # quoted or escaped: character by character
-                for index in range(start, end):
-                    if r >= 0:
-                        r = raw.find(value[index], r)
-                        r = r + 1 if r >= 0 else -1
-                    after[index + 1] = r
+        while True:
+            first = _NON_SPACE.search(value, v)
+            if first is None:
+                break
+            start = first.start()
+            found = raw.find(value[start], r)
+            length = _verbatim_words(value, start, raw, found) if found >= 0 else 0
+            if length:
+                self._add(start, found, None, length)
+                r, v = found + length, start + length
+                continue
+            end = _WORD.match(value, start).end()  # type: ignore[union-attr]
+            if found >= 0 and raw.startswith(value[start:end], found):
+                self._add(start, found, None, end - start)
+                r, v = found + end - start, end
+                continue
+            reached = array("i", [0]) * (end - start)  # quoted or escaped: char by char
+            for index in range(start, end):
+                if r >= 0:
+                    r = raw.find(value[index], r)
+                    r = r + 1 if r >= 0 else -1
+                reached[index - start] = r
+            self._add(start, 0, reached, end - start)
             v = end
-        after[v + 1 :] = array("i", [r]) * (len(value) - v)
-        self.after = after
+            if r < 0:
+                self.failed_from = end
+                break
         self.newlines = [m.start() for m in re.finditer("\n", raw)]
+
+    def _add(self, start: int, raw_start: int, reached: array[int] | None,
+             length: int) -> None:
+        self.starts.append(start)
+        self.pieces.append((raw_start, reached, length))
+
+    def after(self, v: int) -> int:
+        """The raw offset reached once the value's first ``v`` characters are matched."""
+        if v > self.failed_from:
+            return -1
+        k = bisect.bisect_left(self.starts, v) - 1  # the last piece starting before v
+        if k < 0:
+            return 0
+        raw_start, reached, length = self.pieces[k]
+        start = self.starts[k]
+        into = min(v - start, length)  # past the piece: the space after it
+        if reached is not None:
+            return reached[into - 1]
+        while self.value[start + into - 1].isspace():  # in a space: where the word ended
+            into -= 1
+        return raw_start + into
 
     def location(self, scalar: YScalar, r: int) -> Location:
         """The file location of raw offset ``r``."""
@@ -351,11 +396,40 @@ class _Alignment:
         return Location(start.path, start.line + before, r - self.newlines[before - 1])
 
 
+def _verbatim_words(value: str, start: int, raw: str, found: int) -> int:
+    """The length of the longest run of whole words of ``value`` from ``start`` that
+    ``raw`` holds character for character at ``found`` (0: not even the first word).
+
+    Chunks of growing size are compared, then the first unequal one is halved, so
+    the cost is a few comparisons of the run's length, whatever the run holds.
+    """
+    limit = min(len(value) - start, len(raw) - found)
+    same, step = 0, _FIRST_CHUNK
+    while same < limit:
+        upto = min(limit, same + step)
+        if not value.startswith(raw[found + same : found + upto], start + same):
+            while upto - same > 1:  # same chars match, upto chars do not
+                middle = (same + upto) // 2
+                if value.startswith(raw[found + same : found + middle], start + same):
+                    same = middle
+                else:
+                    upto = middle
+            break
+        same, step = upto, step * 2
+    end = start + same  # back to the end of a whole word of the value
+    if end < len(value) and not value[end].isspace():
+        while end > start and not value[end - 1].isspace():
+            end -= 1
+    while end > start and value[end - 1].isspace():
+        end -= 1
+    return end - start
+
+
 def _align(scalar: YScalar, offset: int) -> Location:
     """The place in the file of character ``offset`` of the scalar's value."""
     raw, value = scalar.raw, scalar.value
     index = scalar._index
-    r = index.after[min(offset, len(value))]
+    r = index.after(min(offset, len(value)))
     if r < 0:
         return scalar.location
     while r < len(raw) and raw[r].isspace():

@@ -204,10 +204,21 @@ def _iso(view: EventView) -> str:
     return start if start == end else f"{start}/{end}"
 
 
-def _owner_order(view: BookView) -> Callable[[str], int]:
-    order = {d.anchor: i for i, d in enumerate(view.demands)}
-    order.update({e.anchor: len(order) + i for i, e in enumerate(view.events)})
-    return lambda owner: order.get(owner, 0)
+def _owner_order(view: BookView) -> Callable[[str], tuple[int, str]]:
+    """Where a mention's owner stands in the book: each part's figures, demands and events
+    (each followed by its figures), then the notes; the same order on every run."""
+    figures = _standing_with(view)
+    ordered: list[str] = []
+    for part in view.parts:
+        places = [part.anchor, *(d.anchor for d in part.demands),
+                  *(e.anchor for e in part.events),
+                  *(e.anchor for g in part.groups for e in g.events)]
+        for place in places:
+            ordered.append(place)
+            ordered.extend(f.anchor for f in figures.get(place, ()))
+    ordered.extend(n.anchor for n in view.notes)
+    order = {anchor: i for i, anchor in enumerate(ordered)}
+    return lambda owner: (order.get(owner, len(order)), owner)
 
 
 # ---------------------------------------------------------------- Pandoc Markdown

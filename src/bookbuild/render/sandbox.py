@@ -7,10 +7,18 @@ it every render gets a budget:
 
 * steps: each iteration of a ``{% for %}`` loop spends one, each call (macros
   included) :data:`CALL_STEPS`; a render that would take more than :data:`MAX_STEPS` stops;
-* sizes: ``range()`` gives at most :data:`MAX_RANGE` numbers, ``*``, ``**`` and
-  ``%`` and the filters that widen text (``center``, ``indent``, ``replace`` …)
+* filters and methods: what a filter is handed is paid for before it works, a
+  step per item of a list or per character where it works item by item in
+  Python (``list``, ``sort``, ``map``, ``wordwrap`` …), a step per
+  :data:`CHARS_PER_STEP` characters of text where it works at C speed; an
+  iterator handed on (``map``, ``select``) spends a step per item taken;
+* sizes: ``range()`` gives at most :data:`MAX_RANGE` numbers, ``*``, ``**``,
+  ``%``, ``+`` and ``~``, the filters and the text methods that widen text
+  (``center``, ``indent``, ``escape``, ``join``, ``'x'.ljust(…)``, ``'{:9}'.format`` …)
   are refused before they build a value larger than :data:`MAX_OUTPUT_CHARS`,
-  and the page itself may not grow beyond it;
+  any text a filter or method makes is measured, a value printed whole (a list)
+  is weighed before it is turned into text, and the page itself may not grow
+  beyond it;
 * time: a watchdog stops a render still running after :data:`RENDER_SECONDS`.
 
 Every problem is a :class:`~bookbuild.errors.BookbuildError` naming the
@@ -22,17 +30,20 @@ from __future__ import annotations
 import ctypes
 import operator
 import re
+import string
 import threading
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from jinja2 import nodes
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import pass_eval_context
 
 from ..errors import BookbuildError, Location
 
@@ -44,7 +55,9 @@ MAX_POWER_BITS = 4096
 MAX_TEMPLATE_BYTES = 1024 * 1024
 RENDER_SECONDS = 60.0  # a backstop only: the step and size budgets bound the work; generous
 # so that a big book on a slow or busy machine is never stopped
+CHARS_PER_STEP = 100  # a filter's pass over text at C speed: a step per 100 characters
 _STEP_FILTER = "bookbuild_counted"
+_CONCAT_FILTER = "bookbuild_concat"
 
 
 class RenderLimit(Exception):
@@ -105,59 +118,238 @@ def _check_format(fmt: object) -> None:
                     raise RenderLimit(f"the format '{fmt[:40]}' asks for a field too wide")
 
 
-def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """A filter refused before it widens a value beyond a page (``center(10**9)``)."""
+def _weigh(value: object, what: str) -> None:
+    """Refuse ``value`` if it would print as more than a page; a step per element seen.
+
+    Lists, tuples, dicts and sets are walked (shared elements as often as they are
+    shared, as printing would), their texts measured, until the bound is passed.
+    """
+    chars = 0
+    stack = [value]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, str | bytes):
+            chars += len(current) + 4
+        elif isinstance(current, dict):
+            _step(len(current))
+            chars += 4 * len(current)
+            stack.extend(current.keys())
+            stack.extend(current.values())
+        elif isinstance(current, list | tuple | set | frozenset):
+            _step(len(current))
+            chars += 2 * len(current)
+            stack.extend(current)
+        else:
+            chars += 24  # a number, None, an object of the book: a short text
+        _check_size(chars, what)
+
+
+def _charge(value: object, per_item: bool) -> object:
+    """Pay for what a filter is handed; an iterator is handed on counting its items."""
+    if isinstance(value, str):
+        _step(len(value) if per_item else len(value) // CHARS_PER_STEP)
+    elif isinstance(value, list | tuple | dict | set | frozenset | range):
+        if per_item:
+            _step(len(value))
+    elif isinstance(value, Iterator):
+        return _counted(value)
+    return value
+
+
+def _widened_size(name: str, value: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> int:
+    """The most characters filter ``name`` can make of ``value`` (0: it does not widen)."""
+    def arg(index: int, key: str, default: Any) -> Any:
+        return args[index] if len(args) > index else kwargs.get(key, default)
+
+    if name in ("e", "escape", "forceescape", "tojson"):
+        return len(value) + 5 * sum(value.count(c) for c in "&<>'\"")
+    if name == "urlencode":
+        return 3 * len(value.encode("utf-8", "surrogatepass"))
+    if name == "indent":
+        width = arg(0, "width", 4)
+        indent = len(width) if isinstance(width, str) else int(width)
+        return len(value) + (value.count("\n") + 1) * max(indent, 0)
+    if name == "wordwrap":
+        wrapstring = arg(2, "wrapstring", None) or "\n"
+        return len(value) * (1 + len(str(wrapstring)))
+    if name == "replace" and len(args) >= 2:
+        old, new = str(args[0]), str(args[1])
+        count = value.count(old) if old else len(value) + 1
+        return len(value) + count * len(new)
+    if name == "format":
+        _check_format(value)
+    return 0
+
+
+# filters that handle their value item by item, or a text character by character, in Python
+_ITEMWISE_FILTERS = frozenset({
+    "batch", "dictsort", "groupby", "items", "join", "list", "map", "max", "min", "reject",
+    "rejectattr", "reverse", "select", "selectattr", "slice", "sort", "striptags", "sum",
+    "title", "unique", "urlize", "wordcount", "wordwrap"})
+_PRINTING_FILTERS = frozenset({"pprint", "string", "tojson", "urlencode", "xmlattr"})
+_WIDENING_FILTERS = frozenset({"center", "indent", "wordwrap", "replace", "format",
+                               "truncate", "batch", "slice", "random"})
+
+
+def _guarded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Filter ``name`` bounded: its value paid for (:func:`_charge`), refused before it
+    widens text beyond a page (``center(10**9)``, ``indent`` of many lines …), what it
+    makes measured, an iterator it returns counted as it is consumed."""
+    skip = 1 if getattr(func, "jinja_pass_arg", None) is not None else 0  # the context
+    per_item = name in _ITEMWISE_FILTERS
 
     @wraps(func)
-    def bounded(*args: Any, **kwargs: Any) -> Any:
-        extra = [a for a in (*args[1:], *kwargs.values()) if isinstance(a, int)]
-        value = next((a for a in args if isinstance(a, str)), "")
-        if name == "replace" and len(args) >= 3:
-            old, new = str(args[-2] if len(args) == 3 else args[2]), str(args[-1])
-            count = value.count(old) if old else len(value) + 1
-            _check_size(len(value) + count * len(new), "replace")
-        if name == "format":
-            _check_format(value)
-        if any(abs(a) > MAX_RANGE for a in extra if not isinstance(a, bool)):
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        if len(args) <= skip:
+            return func(*args, **kwargs)
+        value, rest = args[skip], args[skip + 1:]
+        if name in _PRINTING_FILTERS:
+            _weigh(value, f"the filter '{name}'")
+        value = _charge(value, per_item)
+        for other in (*rest, *kwargs.values()):
+            _charge(other, False)
+        if name in _WIDENING_FILTERS and any(
+                isinstance(a, int) and not isinstance(a, bool) and abs(a) > MAX_RANGE
+                for a in (*rest, *kwargs.values())):
             raise RenderLimit(f"the filter '{name}' was given a number larger than "
                               f"{MAX_RANGE:,}")
-        return func(*args, **kwargs)
+        if isinstance(value, str):
+            _check_size(_widened_size(name, value, rest, kwargs), f"the filter '{name}'")
+        if name == "join":
+            value = _joinable(value, rest[0] if rest else kwargs.get("d", ""),
+                              "the filter 'join'")
+        result = func(*args[:skip], value, *rest, **kwargs)
+        return _made(result, f"the filter '{name}'")
 
-    return bounded
+    return guarded
 
 
-_WIDENING_FILTERS = ("center", "indent", "wordwrap", "replace", "format", "truncate",
-                     "batch", "slice", "random")
+def _joinable(items: Any, separator: object, what: str) -> Any:
+    """``items`` as a list of their texts, refused if joined they would pass a page."""
+    if not isinstance(items, Iterable) or isinstance(items, str):
+        return items
+    listed = list(_counted(iter(items)))
+    gap = len(str(separator))
+    size = gap * max(len(listed) - 1, 0)
+    for index, item in enumerate(listed):
+        if not isinstance(item, str):
+            _weigh(item, what)
+            if not hasattr(item, "__html__"):
+                listed[index] = item = str(item)
+        size += len(item) if isinstance(item, str) else 0
+        _check_size(size, what)
+    return listed
+
+
+def _made(result: Any, what: str) -> Any:
+    """What a filter or method made: a text measured, an iterator counted as it is taken."""
+    if isinstance(result, str):
+        _check_size(len(result), what)
+    elif isinstance(result, Iterator):
+        return _counted(result)
+    elif isinstance(result, list | tuple):
+        _step(len(result))
+    return result
+
+
+# text methods a layout may call, and what bounds them (the width-like arguments)
+_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_FORMAT_FIELD = string.Formatter()
+
+
+def _check_method(method: Any, args: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
+    """Refuse a call of a text's method that would build more than a page."""
+    target = getattr(method, "__wrapped__", method)  # the sandbox wraps str.format
+    owner, name = getattr(target, "__self__", None), getattr(target, "__name__", "")
+    if not isinstance(owner, str):
+        return
+    numbers = [a for a in (*args, *kwargs.values())
+               if isinstance(a, int) and not isinstance(a, bool)]
+    _step(len(owner) // CHARS_PER_STEP)
+    if name in _WIDTH_METHODS and any(abs(a) > MAX_RANGE for a in numbers):
+        raise RenderLimit(f"'{name}' was given a number larger than {MAX_RANGE:,}")
+    if name == "expandtabs" and numbers:
+        _check_size(len(owner) + owner.count("\t") * abs(numbers[0]), "'expandtabs'")
+    elif name == "replace" and len(args) >= 2:
+        old, new = str(args[0]), str(args[1])
+        count = owner.count(old) if old else len(owner) + 1
+        _check_size(len(owner) + count * len(new), "'replace'")
+    elif name in ("format", "format_map"):
+        for _text, field, spec, _conversion in _FORMAT_FIELD.parse(owner):
+            if field is None or not spec:
+                continue
+            widths = [int(n) for n in re.findall(r"\d+", spec)]
+            if any(w > MAX_RANGE for w in widths) or ("{" in spec and any(
+                    abs(a) > MAX_RANGE for a in numbers)):
+                raise RenderLimit(f"the format '{owner[:40]}' asks for a field too wide")
+
+
+def _check_joined(method: Any, args: Sequence[Any]) -> Sequence[Any]:
+    """The arguments of ``'…'.join(items)``, items listed and refused beyond a page."""
+    target = getattr(method, "__wrapped__", method)
+    owner = getattr(target, "__self__", None)
+    if isinstance(owner, str) and getattr(target, "__name__", "") == "join" and args:
+        return (_joinable(args[0], owner, "'join'"), *args[1:])
+    return args
+
+
+@pass_eval_context
+def _concat(eval_ctx: jinja2.nodes.EvalContext, parts: list[Any]) -> str:
+    """``a ~ b``: refused before it builds more than a page."""
+    size = 0
+    for part in parts:
+        if isinstance(part, str):
+            size += len(part)
+        else:
+            _weigh(part, "'~'")
+        _check_size(size, "'~'")
+    joined: str = (markup_join if eval_ctx.autoescape else str_join)(parts)
+    return _made(joined, "'~'")  # type: ignore[no-any-return]
+
+
+def _finalize(value: Any) -> Any:
+    """A value printed by ``{{ … }}``: a list or a mapping is weighed before it is text."""
+    if isinstance(value, list | tuple | dict | set | frozenset):
+        _weigh(value, "printing a value")
+    return value
 
 
 class LayoutSandbox(ImmutableSandboxedEnvironment):
     """The environment every layout renders in (see the module's description)."""
 
-    intercepted_binops = frozenset(["*", "**", "%"])
+    intercepted_binops = frozenset(["*", "**", "%", "+"])
 
     def __init__(self, loader: jinja2.BaseLoader, roots: Sequence[Path]) -> None:
         super().__init__(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                         finalize=_finalize)
         self.roots = tuple(roots)  # layout folders, for showing template paths
         self.globals.pop("lipsum", None)  # lipsum(10**9) builds gigabytes
         self.globals["range"] = _bounded_range
-        for name in _WIDENING_FILTERS:
-            if name in self.filters:
-                self.filters[name] = _bounded_filter(name, self.filters[name])
+        for name, func in list(self.filters.items()):
+            self.filters[name] = _guarded_filter(name, func)
         self.filters[_STEP_FILTER] = _counted
+        self.filters[_CONCAT_FILTER] = _concat
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        """Parse, then make every ``{% for %}`` spend a step of the budget per iteration."""
+        """Parse, then make every ``{% for %}`` spend a step of the budget per iteration
+        and every ``a ~ b`` measure what it joins."""
         tree = super()._parse(source, name, filename)
         for loop in tree.find_all(nodes.For):
             loop.iter = nodes.Filter(loop.iter, _STEP_FILTER, [], [], None, None,
                                      lineno=loop.iter.lineno)
+        for concat in list(tree.find_all(nodes.Concat)):
+            parts = nodes.List(concat.nodes, lineno=concat.lineno)
+            concat.nodes = [nodes.Filter(parts, _CONCAT_FILTER, [], [], None, None,
+                                         lineno=concat.lineno)]
         return tree
 
     def call(__self, __context: jinja2.runtime.Context, __obj: Any,
              *args: Any, **kwargs: Any) -> Any:
         _step(CALL_STEPS)
-        return super().call(__context, __obj, *args, **kwargs)
+        _check_method(__obj, args, kwargs)
+        args = tuple(_check_joined(__obj, args))
+        return _made(super().call(__context, __obj, *args, **kwargs), "a text method")
 
     def call_binop(self, context: jinja2.runtime.Context, operator_: str, left: Any,
                    right: Any) -> Any:
@@ -169,7 +361,10 @@ class LayoutSandbox(ImmutableSandboxedEnvironment):
             _check_size(max(_sized(left), _sized(right)) * count, "'*'")
         elif operator_ == "%":
             _check_format(left)
-        return {"*": operator.mul, "**": operator.pow, "%": operator.mod}[operator_](left, right)
+        elif operator_ == "+":
+            _check_size(_sized(left) + _sized(right), "'+'")
+        return {"*": operator.mul, "**": operator.pow, "%": operator.mod,
+                "+": operator.add}[operator_](left, right)
 
     def shown(self, filename: str) -> str:
         """A template's path as a message shows it: ``layouts/booklet.html.j2``."""
@@ -284,10 +479,14 @@ def render(env: LayoutSandbox, name: str, values: Mapping[str, object]) -> str:
             parts: list[str] = []
             size = 0
             template = env.get_template(name)
-            for chunk in template.generate(**values):
+            stream = cast(Generator[str, None, None], template.generate(**values))
+            for chunk in stream:
                 size += len(chunk)
-                if size > MAX_OUTPUT_CHARS:
-                    raise RenderLimit(f"the page grows beyond {MAX_OUTPUT_CHARS:,} characters")
+                if size > MAX_OUTPUT_CHARS:  # raised where the template wrote it: its line
+                    limit = RenderLimit(f"the page grows beyond {MAX_OUTPUT_CHARS:,} "
+                                        "characters")
+                    stream.throw(limit)
+                    raise limit  # (the template does not catch it)
                 parts.append(chunk)
             return "".join(parts)
     except BookbuildError:

@@ -13,7 +13,7 @@ from bookbuild.render.book import BookView, build_view
 from bookbuild.render.context import LayoutContext, context_names
 from bookbuild.render.html import PageContext, layout_dirs, make_environment, render_page
 from bookbuild.render.inline import Linker
-from conftest import VALID
+from conftest import REPO, VALID
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def test_macros_take_parameters_not_loop_variables(view: BookView, tmp_path: Pat
 
 
 def test_partials_do_not_read_their_callers_variables() -> None:
-    partials = Path(__file__).resolve().parents[1] / "layouts" / "partials"
+    partials = REPO / "layouts" / "partials"
     for path in partials.glob("*.j2"):
         text = path.read_text()
         assert "{% include" not in text, path.name

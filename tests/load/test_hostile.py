@@ -31,8 +31,8 @@ from bookbuild.cli import main
 from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import find_project, read_manuscript
 from bookbuild.manuscript.yamlsource import MAX_FILE_BYTES, read_yaml
+from conftest import TESTS
 
-TESTS = Path(__file__).resolve().parent
 VALID = TESTS / "fixtures" / "valid"
 HOSTILE = TESTS / "fixtures" / "hostile"
 PAYLOADS: dict[str, list[str]] = yaml.safe_load(

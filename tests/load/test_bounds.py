@@ -23,10 +23,10 @@ from click.testing import CliRunner, Result
 from bookbuild.cli import main
 from bookbuild.errors import BookbuildError, Diagnostics
 from bookbuild.manuscript import find_project, read_manuscript
+from bookbuild.manuscript.markup import MAX_SPANS
 from bookbuild.manuscript.yamlsource import MAX_EXPANDED_CHARS, YScalar, parse_yaml
-from conftest import EPOCH, VALID
+from conftest import EPOCH, REPO, SRC, VALID
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 LOCATED = re.compile(r"^(manuscript/[\w.]+):(\d+):(\d+): error: (.*)$", re.MULTILINE)
 
 
@@ -167,7 +167,7 @@ def test_locating_is_linear_in_the_length_of_a_text() -> None:
     assert len(mentions) == 4000
     assert mentions[-1].location.line == 1
     assert mentions[-1].location.col == len("text: \"") + text.rfind("[") + 1
-    assert len(node._index.after) == len(node.value) + 1  # one index, made once
+    assert node._index is node._index and len(node._index.pieces) == 1  # made once
 
 
 class CountingText(str):
@@ -216,12 +216,14 @@ def test_the_markup_of_a_manuscript_is_bounded(project: Path,
 
 @pytest.mark.slow
 def test_a_five_mib_text_of_mentions_is_checked(project: Path) -> None:
+    """About 140 000 mentions in one text (benchmarks/large_texts.py times it): ``check``
+    reads the first 100 000 and stops where the budget ran out, with a located error."""
     text = "[Nagy Imre](@nagy-imre) beszélt. " * (5 * 1024 * 1024 // 36)
     write(project, "notes.yaml", "- id: javitas\n  text: >-\n    " + text + "\n")
-    diagnostics = Diagnostics()
-    read_manuscript(find_project(project), diagnostics)
-    assert [(d.location.path, d.location.line) for d in diagnostics.errors
-            if "marked-up spans" in d.message] == [("manuscript/notes.yaml", 3)]
+    found = [f for f in check_errors(project) if "marked-up spans" in f[3]]
+    assert [f[:2] for f in found] == [("manuscript/notes.yaml", 3)]
+    mention, rest = divmod(found[0][2] - 5, 33)  # at a mention; the fixture has spans too
+    assert rest == 0 and mention == MAX_SPANS - 8
 
 
 def test_unmarked_names_in_a_long_note_are_located(project: Path) -> None:
@@ -436,7 +438,7 @@ def test_export_to_a_latin2_terminal_writes_utf8_whole() -> None:
 
 def test_export_into_a_closed_pipe_is_quiet() -> None:
     process = subprocess.Popen([sys.executable, "-m", "bookbuild.cli", "export", "--format",
-                                "json", str(Path(__file__).resolve().parents[1])],
+                                "json", str(REPO)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                env={**os.environ, "PYTHONPATH": str(SRC)})
     assert process.stdout is not None and process.stderr is not None
@@ -445,3 +447,19 @@ def test_export_into_a_closed_pipe_is_quiet() -> None:
     stderr = process.stderr.read().decode()
     process.wait()
     assert "Traceback" not in stderr and "Exception ignored" not in stderr
+
+
+def test_unmarked_names_are_found_only_at_word_starts(project: Path) -> None:
+    """The search skips to the forms' first letters; a form inside a word is passed over,
+    and one after a hyphen or a bracket is found (as a look-behind
+    ``(?<!\\w)`` would)."""
+    text = "xMoszkva-Moszkvában _Moszkva Moszkva2 (Moszkva) 1Moszkva éMoszkva"
+    write(project, "notes.yaml", "- id: javitas\n  text: >-\n    " + text + "\n")
+    diagnostics = Diagnostics()
+    read_manuscript(find_project(project), diagnostics)
+    found = [(d.location.col, d.message.split("'")[1]) for d in diagnostics.warnings
+             if "without markup" in d.message]
+    expected = [(5 + m.start(), m.group(0)) for m in
+                re.finditer(r"(?<![\w])(Moszkv[aá])\w*(?:-\w+)*", text)]
+    assert found == expected == [(5 + 9, "Moszkvában"), (5 + 29, "Moszkva2"),
+                                 (5 + 39, "Moszkva")]

@@ -23,9 +23,8 @@ from click.testing import Result
 
 from bookbuild.builders import outdir
 from bookbuild.errors import BookbuildError
-from conftest import EPOCH, digests
+from conftest import EPOCH, SRC, digests
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 pytestmark = pytest.mark.usefixtures("fixed_epoch")
 
 
@@ -199,3 +198,75 @@ def test_stale_staging_is_known_by_its_marker_not_its_name(valid_copy: Path, tmp
     assert fake.is_dir()
     assert not stale.exists()
     consistent(out)
+
+
+# A build killed (SIGKILL: no clean-up runs) at each step of making its staging folder.
+KILL_AT = {
+    "after mkdir": "real_mkdir(*args, **kwargs); kill()",
+    "while writing the marker": "real_mkdir(*args, **kwargs); patch_write()",
+    "after the marker": "real_mkdir(*args, **kwargs); patch_write(after=True)",
+}
+KILLER = """
+import os, signal, sys
+from pathlib import Path
+from bookbuild.builders import outdir
+
+def kill():
+    os.kill(os.getpid(), signal.SIGKILL)
+
+real_mkdir, real_write = os.mkdir, Path.write_text
+
+def patch_write(after=False):
+    def write(self, text, *args, **kwargs):
+        if after:
+            real_write(self, text, *args, **kwargs)
+        else:
+            with open(self, "w", encoding="utf-8") as handle:
+                handle.write(text[:5])
+        kill()
+    Path.write_text = write
+
+def mkdir(*args, **kwargs):
+    {step}
+
+os.mkdir = mkdir
+out = Path(sys.argv[1])
+with outdir.locked(out), outdir.staging_folder(out):
+    pass
+"""
+
+
+@pytest.mark.parametrize("step", sorted(KILL_AT))
+def test_a_build_killed_while_making_its_staging_folder_leaves_nothing_for_long(
+        tmp_path: Path, step: str) -> None:
+    out = tmp_path / "dist"
+    out.mkdir()
+    mine = out / ".bookbuild-staging-mine"  # a user's folders of like names, kept
+    mine.mkdir()
+    empty = out / outdir.staging_name("0123456789abcdef")[:-1]  # one character short
+    empty.mkdir()
+    killed = subprocess.run([sys.executable, "-c", KILLER.replace("{step}", KILL_AT[step]),
+                             str(out)], env={**os.environ, "PYTHONPATH": str(SRC)},
+                            capture_output=True, check=False)
+    assert killed.returncode == -9, killed.stderr.decode()
+    left = sorted(p.name for p in out.iterdir() if p not in (mine, empty))
+    assert len(left) == 1 and left[0].startswith(outdir.STAGING_PREFIX), left
+    assert outdir._is_staging(out / left[0])  # ours from the instant it exists
+    with outdir.locked(out):
+        outdir.remove_stale_staging(out)  # what the next build does first
+    assert sorted(out.iterdir()) == sorted([mine, empty])
+
+
+def test_a_staging_folder_is_known_by_the_check_code_in_its_name(tmp_path: Path) -> None:
+    name = outdir.staging_name("00ff00ff00ff00ff")
+    ours, forged = tmp_path / name, tmp_path / (name[:-1] + ("0" if name[-1] != "0" else "1"))
+    for folder in (ours, forged):
+        folder.mkdir()
+    assert outdir._is_staging(ours) and not outdir._is_staging(forged)
+    link = tmp_path / outdir.staging_name("11ff00ff00ff00ff")
+    link.symlink_to(forged)
+    assert not outdir._is_staging(link)
+    with outdir.staging_folder(tmp_path) as staging:
+        assert outdir._is_staging(staging) and staging.parent == tmp_path
+        assert (staging / outdir.MARKER).read_text(encoding="utf-8") == outdir.MARKER_TEXT
+    assert not staging.exists()

@@ -20,8 +20,7 @@ import pytest
 from bookbuild.commands import serve as serve_module
 from bookbuild.commands.serve import Preview, make_server, watch
 from bookbuild.errors import BookbuildError
-
-SRC = Path(__file__).resolve().parents[1] / "src"
+from conftest import SRC
 
 
 @pytest.fixture

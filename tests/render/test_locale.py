@@ -14,6 +14,7 @@ from bookbuild.locale.catalogue import CATALOGUE_DIR
 from bookbuild.manuscript import find_project, read_manuscript
 from bookbuild.manuscript.model import DatePrecision, EventDate, Relation, TimeOfDay
 from bookbuild.render.labels import page_reference_css, template_labels
+from conftest import FIXTURES
 
 NB = "\u00a0"
 WJ = "\u2060"
@@ -211,7 +212,7 @@ def test_time_of_day_accepts_keys_and_the_languages_own_words() -> None:
 
 
 def _book(tmp_path: Path, book_extra: str, event_extra: str) -> Diagnostics:
-    src = Path(__file__).parent / "fixtures" / "valid" / "manuscript"
+    src = FIXTURES / "valid" / "manuscript"
     target = tmp_path / "manuscript"
     target.mkdir(parents=True)
     for path in src.iterdir():
@@ -271,7 +272,7 @@ def _fixture_view(**changes: object) -> object:
     from bookbuild.render.book import build_view
 
     diagnostics = Diagnostics()
-    manuscript = read_manuscript(find_project(Path(__file__).parent / "fixtures" / "valid"),
+    manuscript = read_manuscript(find_project(FIXTURES / "valid"),
                                  diagnostics)
     assert not diagnostics.errors
     events = manuscript.events

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 
 from bookbuild.locale import locale_for
 from bookbuild.render.collate import sort_key_for
+from conftest import REPO
 
 hu_sort_key = locale_for("hu").sort_key
 
@@ -25,7 +25,7 @@ def sort_hungarian(items: list[str]) -> list[str]:
     return sorted(items, key=hu_sort_key)
 
 
-PEOPLE_FACTS = Path(__file__).resolve().parents[2] / "shared" / "reference" / "people-facts.tsv"
+PEOPLE_FACTS = REPO.parent / "shared" / "reference" / "people-facts.tsv"
 
 
 @pytest.mark.parametrize(

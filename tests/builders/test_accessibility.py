@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURE_BOOKS, FIXTURES, build_into
+from conftest import FIXTURE_BOOKS, FIXTURES, TESTS, build_into
 
 pytestmark = pytest.mark.slow
 
-TOOLS = Path(__file__).resolve().parent / "tools"
+TOOLS = TESTS / "tools"
 NODE_MODULES = TOOLS / "node_modules"
 ACE = NODE_MODULES / "@daisy" / "ace-cli" / "bin" / "ace.js"  # the Puppeteer runner
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"

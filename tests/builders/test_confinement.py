@@ -35,8 +35,8 @@ from bookbuild.cli import main
 from bookbuild.errors import BookbuildError, Location
 from bookbuild.render.fonts import font_dirs, font_faces
 from bookbuild.render.html import builtin_layouts
+from conftest import TESTS
 
-TESTS = Path(__file__).resolve().parent
 VALID = TESTS / "fixtures" / "valid"
 HOSTILE = TESTS / "fixtures" / "hostile"
 EPOCH = "1700000000"

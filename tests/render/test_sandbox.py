@@ -14,8 +14,8 @@ from bookbuild.errors import BookbuildError
 from bookbuild.render import sandbox
 from bookbuild.render.html import builtin_layouts, make_environment
 from bookbuild.render.sandbox import render
+from conftest import TESTS
 
-TESTS = Path(__file__).resolve().parent
 VALID = TESTS / "fixtures" / "valid"
 EPOCH = "1700000000"
 
@@ -75,10 +75,84 @@ BOUNDS = {
 }
 
 
-def test_the_page_size_is_bounded(tmp_path: Path) -> None:
-    error = refused(tmp_path, "{% for i in range(100000) %}{{ 'x' * 1000 }}{% endfor %}")
+# what filters, text methods and operators do inside is bounded too: each of these once
+# ran for tens of seconds or built a gigabyte before the page's own bound could see it
+INNER_WORK = {
+    "join of a range": ("{{ range(100000)|join('x' * 1000) }}", "'join' would make"),
+    "list of a text": ("{{ ('x' * 30000000)|list|length }}", "steps"),
+    "list of a long list": ("{{ ((range(100000)|list) * 300)|list|length }}", "steps"),
+    "sum": ("{{ ((range(100000)|list) * 300)|sum }}", "steps"),
+    "sort": ("{{ ('x' * 3000000)|sort|length }}", "steps"),
+    "unique": ("{{ ('xy' * 3000000)|unique|list|length }}", "steps"),
+    "batch": ("{{ ('x' * 10000000)|batch(1)|list|length }}", "steps"),
+    "map": ("{{ ('x' * 10000000)|map('upper')|list|length }}", "steps"),
+    "map of a range": ("{% for x in range(100000)|map('string') %}{% endfor %}"
+                       "{% for x in range(100000)|map('string') %}{% endfor %}"
+                       "{% for x in range(100000)|map('string') %}{% endfor %}", "steps"),
+    "select": ("{{ ('x' * 10000000)|select|list|length }}", "steps"),
+    "groupby": ("{{ ('x' * 1000000)|groupby('x')|list|length }}", "steps"),
+    "wordwrap": ("{{ ('x ' * 10000000)|wordwrap(1)|length }}", "steps"),
+    "wordwrap string": ("{{ ('x ' * 100000)|wordwrap(1, true, 'y' * 1000) }}",
+                        "'wordwrap' would make"),
+    "title": ("{{ ('ab ' * 3000000)|title|length }}", "steps"),
+    "urlize": ("{{ ('x' * 3000000)|urlize|length }}", "steps"),
+    "indent of many lines": ("{{ ('a\\n' * 1000000)|indent(100) }}", "'indent' would make"),
+    "indent by a text": ("{{ ('a\\n' * 1000000)|indent('x' * 1000) }}",
+                         "'indent' would make"),
+    "forceescape": ("{{ ('&' * 30000000)|forceescape }}", "'forceescape' would make"),
+    "tojson": ("{{ ('<' * 30000000)|tojson }}", "'tojson' would make"),
+    "string of a list": ("{% set s = ['x' * 1000000] * 100 %}{{ s|string|length }}",
+                         "'string' would make"),
+    "printed list": ("{% set s = ['x' * 1000000] * 100 %}{{ s }}", "printing a value"),
+    "center method": ("{{ 'x'.center(10**9) }}", "'center' was given a number"),
+    "ljust method": ("{{ 'x'.ljust(10**9) }}", "'ljust' was given a number"),
+    "expandtabs": ("{{ ('\\t' * 1000000).expandtabs(100000) }}", "'expandtabs' would make"),
+    "format method": ("{{ '{:999999999}'.format(1) }}", "too wide"),
+    "format method nested": ("{{ '{:{w}}'.format(1, w=10**9) }}", "too wide"),
+    "join method": ("{% set s = 'x' * 1000000 %}{{ ''.join([s] * 100) }}", "'join' would make"),
+    "join filter": ("{% set s = 'x' * 1000000 %}{{ ([s] * 100)|join }}", "'join' would make"),
+    "replace method": ("{% set s = 'x' * 30000000 %}{{ s.replace('x', 'yy') }}",
+                       "'replace' would make"),
+    "split method": ("{{ ('x ' * 10000000).split()|length }}", "steps"),
+    "concat": ("{% set s = 'x' * 30000000 %}{{ s ~ s ~ s ~ s }}", "'~' would make"),
+    "plus": ("{% set s = 'x' * 30000000 %}{{ s + s + s }}", "'+' would make"),
+    "percent width": ("{{ '%999999999s' % 'x' }}", "too wide"),
+    "center filter": ("{{ 'x'|center(10**9) }}", "'center'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(INNER_WORK))
+def test_the_work_inside_filters_and_methods_is_bounded(tmp_path: Path, case: str) -> None:
+    source, message = INNER_WORK[case]
+    error = refused(tmp_path, "first line\n" + source)
+    assert message in error.message, error.format()
+    assert str(error.location) == "layouts/page.html.j2:2:1", error.format()
+
+
+def test_filters_and_operators_still_do_their_work_within_the_bounds(tmp_path: Path) -> None:
+    source = ("{{ range(5)|join(',') }}|{{ 'ab'|list|join }}|{{ [3, 1, 2]|sort|join }}|"
+              "{{ range(4)|map('string')|join('-') }}|{{ range(6)|select('odd')|sum }}|"
+              "{{ 'x'.center(5, '.') }}|{{ 'a b c'|wordwrap(3) }}|{{ 'a' ~ 1 ~ 'b' }}|"
+              "{{ 'a' + 'b' }}|{{ '{:>4}'.format(7) }}|{{ '-'.join(['a', 'b']) }}|"
+              "{{ [1, [2, 'x']] }}|{{ '<b>' ~ 'c' }}|{{ ['<a>', '<b>']|join }}|"
+              "{{ 'a\nb'|indent(2) }}|{{ '&'|forceescape }}")
+    assert render_snippet(tmp_path, source) == (
+        "0,1,2,3,4|ab|123|0-1-2-3|9|..x..|a b\nc|a1b|ab|   7|a-b|"
+        "[1, [2, &#39;x&#39;]]|&lt;b&gt;c|&lt;a&gt;&lt;b&gt;|a\n  b|&amp;")
+
+
+def test_the_page_size_is_bounded_where_the_template_writes_it(tmp_path: Path) -> None:
+    error = refused(tmp_path, "first line\n{% for i in range(100000) %}\n"
+                              "{{ 'x' * 1000 }}\n{% endfor %}")
     assert "the page grows beyond" in error.message
-    assert str(error.location) == "layouts/page.html.j2"
+    assert str(error.location) == "layouts/page.html.j2:3:1"
+    # through an include: the line of the include that wrote it
+    (tmp_path / "layouts" / "part.html.j2").write_text("one\ntwo {{ 'y' * 1000000 }}\n",
+                                                       encoding="utf-8")
+    error = refused(tmp_path, "{% for i in range(100) %}\n{% include 'part.html.j2' %}"
+                              "{% endfor %}")
+    assert "the page grows beyond" in error.message
+    assert str(error.location) == "layouts/page.html.j2:2:1"
 
 
 @pytest.mark.parametrize("case", sorted(BOUNDS))

@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from bookbuild.render.fonts import font_faces, private_fontconfig
-from conftest import EPOCH, VALID
+from conftest import EPOCH, SRC, VALID
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 pytestmark = pytest.mark.slow
 
 BUILD = """
