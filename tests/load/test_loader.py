@@ -40,7 +40,7 @@ def test_valid_fixture_loads_into_frozen_typed_objects() -> None:
     assert hruscsov is not None and hruscsov.kind == "people"
     assert hruscsov.life_years == "1894–1971"
     link = next(k for k in book.links if k.event == "tuntetes")
-    assert (link.demand, link.relation) == ("pont-2", Relation.ENACTS)
+    assert (link.demand, link.relation) == ("demand-2", Relation.ENACTS)
     with pytest.raises(dataclasses.FrozenInstanceError):
         event.title = "más"  # type: ignore[misc]
 

@@ -34,11 +34,11 @@ def test_json_export_has_the_model_with_mentions(cli: Callable[..., Result]) -> 
     nagy = next(p for p in data["people"] if p["id"] == "nagy-imre")
     assert nagy["name"] == "Nagy Imre" and (nagy["born"], nagy["died"]) == (1896, 1958)
     assert nagy["role"] == "miniszterelnök"
-    assert nagy["mentions"] == ["pont-2", "tuntetes", "beszed"]
+    assert nagy["mentions"] == ["demand-2", "tuntetes", "beszed"]
     event = next(e for e in data["events"] if e["id"] == "tuntetes")
     assert event["date"] == "1956-10-23" and event["time"] == "15:00"
-    assert event["demands"] == [{"demand": "pont-2", "relation": "enacts"}]
-    demand = next(d for d in data["demands"] if d["id"] == "pont-2")
+    assert event["demands"] == [{"demand": "demand-2", "relation": "enacts"}]
+    demand = next(d for d in data["demands"] if d["id"] == "demand-2")
     assert demand["events"] == [{"event": "tuntetes", "relation": "enacts"}]
     assert data["organizations"][0]["expansion"] == "Magyar Dolgozók Pártja"
 

@@ -57,7 +57,7 @@ def test_an_events_demands_are_in_number_order_grouped_by_relation(valid_copy: P
 
 def test_a_demand_names_its_events_by_headline_and_relation(valid_copy: Path) -> None:
     page = html(project(valid_copy))
-    demand = page.split('id="pont-2"', 1)[1].split("</li>", 1)[0]
+    demand = page.split('id="demand-2"', 1)[1].split("</li>", 1)[0]
     refs = text_of(demand.split('class="event-refs"', 1)[1])
     # two events of one day: each link names its own headline
     assert refs.startswith(">válaszolt rá: → okt. 23., este: Beszéd "

@@ -12,7 +12,7 @@ here with pikepdf, for every book:
 * the tree cut by the pages is joined again, leaders are artifacts, index terms go with
   their descriptions (:mod:`.pdfstruct`);
 * a heading nested in a heading becomes a Span of it;
-* a link's description (``/Contents``) is the id of its target ("pont-12"): it becomes
+* a link's description (``/Contents``) is the id of its target ("demand-12"): it becomes
   what stands there, said for a person ("13. pont", "okt. 23., 21:30 – …");
 * the imposed print file gets the language, the title shown, XMP and a structure tree.
 """

@@ -32,8 +32,9 @@ def note_anchor(note_id: str) -> str:
 
 
 def demand_id(first: int, last: int) -> str:
-    """A demand's id from its number or range: ``pont-13``, ``pont-8-10``."""
-    return f"pont-{first}" if first == last else f"pont-{first}-{last}"
+    """A demand's id from its number or range, the same in every language: ``demand-13``,
+    ``demand-8-10``."""
+    return f"demand-{first}" if first == last else f"demand-{first}-{last}"
 
 
 def mention_anchor(owner: str, number: int) -> str:

@@ -24,6 +24,7 @@ from .model import (
     PartKind,
     RichText,
 )
+from .stems import stem_pattern
 
 
 def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnostics) -> None:
@@ -300,14 +301,6 @@ def search_forms(entity: Entity, *, person: bool = True) -> list[str]:
     return sorted({f for f in forms if len(f) >= 2}, key=len, reverse=True)
 
 
-def _form_pattern(form: str) -> str:
-    """A regex for ``form`` at a word start; a final a/e also matches á/é (Imre → Imrét)."""
-    body = re.escape(form)
-    if form[-1] in "ae":
-        body = body[:-1] + ("[aá]" if form[-1] == "a" else "[eé]")
-    return body
-
-
 _WORD_CHARACTER = re.compile(r"\w")
 
 
@@ -335,8 +328,11 @@ def _unmarked_mentions(manuscript: Manuscript, source_map: SourceMap,
     if not owners:
         return
     forms = sorted(owners, key=len, reverse=True)
-    pattern = re.compile(r"(" + "|".join(_form_pattern(f) for f in forms) + r")\w*(?:-\w+)*")
-    compiled = [(re.compile(_form_pattern(f) + r"\Z"), owners[f]) for f in forms]
+    language = manuscript.meta.language
+    stems = [stem_pattern(language, f) for f in forms]
+    pattern = re.compile(r"(" + "|".join(stems) + r")\w*(?:-\w+)*")
+    compiled = [(re.compile(stem + r"\Z"), owners[f]) for stem, f in zip(stems, forms,
+                                                                         strict=True)]
     for _owner, scalar in source_map.texts:
         visible = unmarked_text(scalar.value)
         for match in _at_word_starts(pattern, visible):
