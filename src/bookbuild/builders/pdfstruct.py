@@ -239,16 +239,7 @@ def rebuild_parent_tree(pdf: pikepdf.Pdf) -> None:
     Marked content no element owns (artifacts now) maps to null.
     """
     root = pdf.Root.StructTreeRoot
-    old: dict[int, PdfObject] = {}
-    stack = [root.get("/ParentTree")]
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, pikepdf.Dictionary):
-            continue
-        nums = node.get("/Nums", pikepdf.Array())
-        for k in range(0, len(nums) - 1, 2):
-            old[int(nums[k])] = nums[k + 1]
-        stack.extend(node.get("/Kids", pikepdf.Array()))
+    old: dict[int, PdfObject] = dict(parent_tree(pdf))
     key_of_page = {page.objgen: int(page.StructParents) for page in pdf.pages
                    if "/StructParents" in page}
     owners: dict[int, dict[int, PdfObject]] = defaultdict(dict)
@@ -275,3 +266,19 @@ def rebuild_parent_tree(pdf: pikepdf.Pdf) -> None:
         nums.append(key)
         nums.append(value)
     root.ParentTree = pdf.make_indirect(pikepdf.Dictionary(Nums=nums))
+
+
+def parent_tree(pdf: pikepdf.Pdf) -> dict[int, pikepdf.Object]:
+    """The parent tree's number tree flattened: StructParents key → value."""
+    root = pdf.Root.get("/StructTreeRoot")
+    found: dict[int, pikepdf.Object] = {}
+    stack = [root.get("/ParentTree")] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, pikepdf.Dictionary):
+            continue
+        nums = node.get("/Nums", pikepdf.Array())
+        for k in range(0, len(nums) - 1, 2):
+            found[int(nums[k])] = nums[k + 1]
+        stack.extend(node.get("/Kids", pikepdf.Array()))
+    return found

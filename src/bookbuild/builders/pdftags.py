@@ -32,7 +32,7 @@ from fontTools.ttLib import TTFont
 from ..render.fonts import font_faces
 from .boxtags import origins
 from .pdflines import hyphenation_pairs, mend_line_ends, real_hyphen_words
-from .pdfstruct import mark_artifacts, restructure
+from .pdfstruct import mark_artifacts, parent_tree, restructure
 
 __all__ = ["finish_imposed", "finish_pdf", "ligature_texts"]
 
@@ -159,22 +159,6 @@ def _reachable(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
     return seen
 
 
-def _parent_tree(pdf: pikepdf.Pdf) -> dict[int, pikepdf.Object]:
-    """The parent tree's number tree flattened: StructParents key → value."""
-    root = pdf.Root.get("/StructTreeRoot")
-    found: dict[int, pikepdf.Object] = {}
-    stack = [root.get("/ParentTree")] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if not isinstance(node, pikepdf.Dictionary):
-            continue
-        nums = node.get("/Nums", pikepdf.Array())
-        for k in range(0, len(nums) - 1, 2):
-            found[int(nums[k])] = nums[k + 1]
-        stack.extend(node.get("/Kids", pikepdf.Array()))
-    return found
-
-
 def _margin_artifacts(pdf: pikepdf.Pdf) -> None:
     """Running heads and folios become artifacts (WeasyPrint hangs them outside the tree).
 
@@ -184,7 +168,7 @@ def _margin_artifacts(pdf: pikepdf.Pdf) -> None:
     ``/Artifact /Pagination`` and its parent-tree entry cleared.
     """
     reachable = _reachable(pdf)
-    tree = _parent_tree(pdf)
+    tree = parent_tree(pdf)
     for page in pdf.pages:
         key = page.get("/StructParents")
         parents = tree.get(int(key)) if key is not None else None
