@@ -93,12 +93,14 @@ class Package:
         return out
 
     @cached_property
-    def reading_order(self) -> dict[int, int]:
-        """Element (by id()) → its place in reading order across the spine."""
-        order: dict[int, int] = {}
+    def reading_order(self) -> dict[etree._Element, int]:
+        """Element → its place in reading order across the spine. The elements themselves
+        are the keys: lxml makes a new Python object for a node whose last one was freed,
+        so an id() taken earlier may name another node later."""
+        order: dict[etree._Element, int] = {}
         for href in self.spine:
             for element in self.documents[href].iter():
-                order[id(element)] = len(order)
+                order[element] = len(order)
         return order
 
     def metadata(self, prop: str) -> list[str]:
@@ -431,7 +433,7 @@ def test_every_link_resolves(package: Package) -> None:
 @pytest.mark.slow
 def test_index_links_every_mention_and_back(book: Book, package: Package) -> None:
     order = package.reading_order
-    pages = {int(m.get("aria-label")): order[id(m)] for _doc, m in markers(package)}
+    pages = {int(m.get("aria-label")): order[m] for _doc, m in markers(package)}
     entries = [row for section in book.view.indexes for row in section.rows
                if isinstance(row, IndexEntry)]
     assert entries
@@ -452,8 +454,8 @@ def test_index_links_every_mention_and_back(book: Book, package: Package) -> Non
             found = PAGE_LABEL.search(label)
             assert found, label
             page = int(found.group(1))
-            assert pages[page] < order[id(target)], (label, mention.anchor)
-            assert page + 1 not in pages or order[id(target)] < pages[page + 1], label
+            assert pages[page] < order[target], (label, mention.anchor)
+            assert page + 1 not in pages or order[target] < pages[page + 1], label
 
 
 @pytest.mark.slow
