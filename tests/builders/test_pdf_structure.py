@@ -47,16 +47,23 @@ def test_the_text_face_has_the_ligatures_the_test_means() -> None:
     assert {"ff", "fi", "fl"} <= texts
 
 
+def small_pdf(target: Path, language: str, css: str, body: str) -> tuple[Path, str]:
+    """``body`` laid out by WeasyPrint alone (no post-processing) in the bundled serif, as
+    a tagged PDF/UA-1 file at ``target``; the file and the HTML laid out."""
+    html = (f'<html lang="{language}"><head><style>{font_face_css()} body {{ font-family: '
+            f'"BB Serif"; }} {css}</style></head><body>{body}</body></html>')
+    weasyprint.HTML(string=html).write_pdf(target, pdf_variant="pdf/ua-1")
+    return target, html
+
+
 def test_ligatures_next_to_soft_hyphens_extract_as_their_letters(tmp_path: Path) -> None:
     """WeasyPrint maps a ligature first drawn beside a soft hyphen to no text; fixed after."""
     hyphenated = " ".join(w.replace("ff", "f\u00adf").replace("fi", "f\u00adi")
                           for w in LIGATURE_WORDS)
-    html = (f'<html lang="de"><head><style>{font_face_css()} body {{ font-family: "BB Serif";'
-            f" hyphens: manual; }} h1 {{ font-weight: 600 }}</style></head><body>"
-            f"<h1>{hyphenated}</h1><p>{hyphenated}</p><p>{' '.join(LIGATURE_WORDS)}</p>"
-            "</body></html>")
-    target = tmp_path / "ligatures.pdf"
-    weasyprint.HTML(string=html).write_pdf(target, pdf_variant="pdf/ua-1")
+    target, _html = small_pdf(tmp_path / "ligatures.pdf", "de",
+                       "body { hyphens: manual; } h1 { font-weight: 600 }",
+                       f"<h1>{hyphenated}</h1><p>{hyphenated}</p>"
+                       f"<p>{' '.join(LIGATURE_WORDS)}</p>")
     broken = pdftotext(target)
     assert "Offenheit" not in broken.replace("\u00ad", ""), "WeasyPrint was fixed: " \
         "the post-processing may go"
@@ -240,12 +247,10 @@ def joined(text: str) -> str:
 
 
 def test_added_hyphens_are_soft_and_word_breaks_keep_their_space(tmp_path: Path) -> None:
-    html = (f'<html lang="hu"><head><style>{font_face_css()} body {{ font-family: "BB Serif";'
-            " hyphens: manual; width: 30mm; }</style></head><body>"
-            "<p>aaaa bbbb ellensé\u00adgeskedésnek a Duna-parton ccc Offenheit ddd</p>"
-            "<p>aaaa bbbb cccc Duna-parton és a Sztá\u00adlin-szob\u00adrot</p></body></html>")
-    target = tmp_path / "lines.pdf"
-    weasyprint.HTML(string=html).write_pdf(target, pdf_variant="pdf/ua-1")
+    paragraphs = ("<p>aaaa bbbb ellensé\u00adgeskedésnek a Duna-parton ccc Offenheit ddd</p>"
+                  "<p>aaaa bbbb cccc Duna-parton és a Sztá\u00adlin-szob\u00adrot</p>")
+    target, html = small_pdf(tmp_path / "lines.pdf", "hu",
+                             "body { hyphens: manual; width: 30mm; }", paragraphs)
     before = pypdf_text(target)
     assert "ellensé\u2010\n" in before or "ellensé-\n" in before, "the layout breaks there"
     finish_pdf(target, {}, html)
@@ -258,8 +263,8 @@ def test_added_hyphens_are_soft_and_word_breaks_keep_their_space(tmp_path: Path)
     # in tag order (the text without the layout), no word is glued to the next line's
     assert " a Duna-parton" in pypdf_text(target).replace("\n", "")
     # a real hyphen at a line end says U+2010 (a "-" there is taken for an added one)
-    narrow = html.replace("width: 30mm", "width: 24mm")
-    weasyprint.HTML(string=narrow).write_pdf(target, pdf_variant="pdf/ua-1")
+    target, narrow = small_pdf(target, "hu", "body { hyphens: manual; width: 24mm; }",
+                               paragraphs)
     finish_pdf(target, {}, narrow)
     for text in (pdftotext(target), pypdf_text(target)):
         assert re.search("Duna\u2010\\s*\n", text), text
@@ -608,12 +613,9 @@ def test_each_edition_numbers_the_notes_it_prints_from_one(pdfs: list[Path]) -> 
 def test_a_line_ending_in_a_spaced_dash_keeps_the_space_after_it(tmp_path: Path) -> None:
     """"Tanácsa – | elnöke": the line broke at the space after the dash, which the tagged
     text keeps; a dash glued to its word ("1953–|55") joins on."""
-    html = (f'<html lang="hu"><head><style>{font_face_css()} body {{ font-family: "BB Serif";'
-            " width: 34mm; }</style></head><body>"
-            "<p>aaaa Tanácsa\u00a0– elnökeelnöke dddd</p>"
-            "<p>aaaa bbbb cccc dddd eeee 1953–55</p></body></html>")
-    target = tmp_path / "dash.pdf"
-    weasyprint.HTML(string=html).write_pdf(target, pdf_variant="pdf/ua-1")
+    target, html = small_pdf(tmp_path / "dash.pdf", "hu", "body { width: 34mm; }",
+                       "<p>aaaa Tanácsa\u00a0– elnökeelnöke dddd</p>"
+                       "<p>aaaa bbbb cccc dddd eeee 1953–55</p>")
     before = pypdf_text(target)
     assert re.search("–\\s*\n\\s*elnöke", before) and "1953–\n55" in before, before
     finish_pdf(target, {}, html)
