@@ -436,17 +436,19 @@ def test_the_dpi_estimate_follows_the_editions_page_size(book_copy: Path,
 
 
 def test_only_what_an_edition_prints_counts(book_copy: Path, cli: Callable[..., Result]) -> None:
-    # a figure that is not key: the handout, which groups its key figures, never prints it
+    # a figure that is not key, 1000 px across a column: 223 dpi in the A5 booklet, 144 dpi
+    # across the A4 handout's column if the handout printed it
     Image.new("RGB", (1000, 300), "white").save(book_copy / "manuscript" / "images" / "kozepes.png")
-    set_file(book_copy, "terkep", "kozepes.png")  # size: half
-    set_edition(book_copy, "booklet", "page_size: A5", "page_size: A4")
-    set_edition(book_copy, "handout", "figures: grouped", "figures: grouped")
-    result = cli("check", book_copy)
-    assert "'kozepes.png' would print in edition 'booklet' at about" not in result.output  # 288
+    set_file(book_copy, "terkep", "kozepes.png")
+    path = book_copy / "manuscript" / "figures.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("  size: half\n", "", 1),
+                    encoding="utf-8")
+    grouped = cli("check", book_copy).output  # the handout groups its key figures only
+    assert "kozepes.png" not in grouped, grouped
     set_edition(book_copy, "handout", "figures: grouped", "figures: placed")
-    set_edition(book_copy, "booklet", "page_size: A4", "page_size: A5")
-    result = cli("check", book_copy)  # placed, not grouped: half of the A4 column, 88 mm
-    assert "'kozepes.png' would print in edition 'handout'" not in result.output  # 289 dpi
+    placed = cli("check", book_copy).output  # now it prints every figure of its parts
+    assert "warning: image 'kozepes.png' would print in edition 'handout' at about 144 dpi " \
+           "(1000 px across 176 mm)" in placed, placed
 
 
 def test_an_unknown_figure_placement_is_refused(book_copy: Path,
