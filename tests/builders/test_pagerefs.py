@@ -1,9 +1,11 @@
 """Printed page numbers as slots: the contents, cross-references and index take the pages of
-the edition's own layout, filled in after each layout (no target-counter() relayouts)."""
+the edition's own layout, written into its boxes between WeasyPrint's pagination rounds
+(builders/pagefill): one layout, the pages whose numbers changed made again."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import find_project, read_manuscript
 from bookbuild.render.book import BookView, build_view
 from bookbuild.render.html import PageContext, layout_dirs, make_environment, render_page
-from bookbuild.render.pagerefs import PLACEHOLDER, PageSlots
+from bookbuild.render.pagerefs import PLACEHOLDER, SLOT_ATTR, PageSlots
 from conftest import REPO, VALID
 
 
@@ -47,6 +49,21 @@ def test_links_print_the_pages_of_the_page_map(view: BookView) -> None:
     placeholders = slots.fill(html, None, page_locators(PageMap({}, 0)))
     assert set(re.findall(r'data-page="([^"]*)"', placeholders)) == {PLACEHOLDER}
     assert slots.indexed() == {m.anchor for e in slots.entries for m in e.mentions}
+
+
+def test_the_skeleton_marks_every_slot_and_links_every_mention(view: BookView) -> None:
+    from bookbuild.builders.pagemap import mention_locators
+
+    slots = PageSlots()
+    html = _render(view, "booklet.html.j2", slots)
+    skeleton = slots.skeleton(html, mention_locators)
+    assert slots.nonce not in skeleton
+    marked = re.findall(rf'data-page="([^"]*)" {SLOT_ATTR}="p(\d+)"', skeleton)
+    assert {shown for shown, _ in marked} == {PLACEHOLDER}
+    assert sorted(int(n) for _, n in marked) == list(range(len(slots.anchors)))
+    for number, entry in enumerate(slots.entries):  # a link for each mention
+        links = re.findall(rf'<a href="#([^"]+)" {SLOT_ATTR}="l{number}">', skeleton)
+        assert links == [m.anchor for m in entry.mentions]
 
 
 def test_an_anchor_no_page_holds_prints_no_number() -> None:
@@ -95,7 +112,6 @@ def test_a_rebuild_starts_from_the_last_pages_and_lays_out_once(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The build record keeps where the anchors stood; an edit that moves no page prints
     those numbers at once, and the result is the bytes a cold build makes."""
-    import io
     import shutil
 
     from bookbuild.builders.cache import BuildRecord
@@ -107,8 +123,7 @@ def test_a_rebuild_starts_from_the_last_pages_and_lays_out_once(
     shutil.copytree(VALID, project)
     made = _layouts(monkeypatch)
     build(project, editions=["booklet"], out=tmp_path / "out", err=io.StringIO(), jobs=1)
-    cold = len(made)
-    assert cold >= 2  # placeholders first, then the numbers of that layout
+    assert len(made) == 1  # placeholders first, the pages holding numbers made again
     assert BuildRecord(tmp_path / "out").pages("booklet")
     chronology = project / "manuscript" / "chronology.yaml"
     text = chronology.read_text(encoding="utf-8")
@@ -131,3 +146,61 @@ def test_a_damaged_record_of_pages_is_no_guess(tmp_path: Path) -> None:
         "key": "k", "outputs": [], "pages": {"a": 3, "b": "4", "c": -1, "d": True}}}))
     assert BuildRecord(tmp_path).pages("booklet") == {"a": 3}
     assert BuildRecord(tmp_path).pages("other") == {}
+
+
+def _build_booklet(project: Path, out: Path) -> bytes:
+    from bookbuild.commands.build import build
+
+    build(project, editions=["booklet"], out=out, err=io.StringIO(), jobs=1)
+    return next(out.glob("*-booklet.pdf")).read_bytes()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("book", ["valid", "leipzig-1989"])
+def test_one_layout_prints_what_laying_out_again_settles_on(
+        book: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The numbers written into the boxes give the very bytes that laying the numbered
+    HTML out until it settles gives (the way without pagefill), in one layout."""
+    from bookbuild.builders.pdf import PdfBuilder
+    from conftest import BOOKS, EPOCH
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = VALID if book == "valid" else BOOKS / book
+    made = _layouts(monkeypatch)
+    filled = _build_booklet(project, tmp_path / "filled")
+    assert len(made) == 1
+    made.clear()
+    monkeypatch.setattr(PdfBuilder, "filled", lambda *args: None)
+    relaid = _build_booklet(project, tmp_path / "relaid")
+    assert len(made) >= 2  # placeholders, then the numbers that layout found
+    assert filled == relaid
+
+
+@pytest.mark.slow
+def test_generated_text_showing_the_number_twice_is_laid_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layout whose link text shows its page twice cannot be written box by box: the
+    booklet is laid out again until the numbers settle, and they are right."""
+    import shutil
+
+    from pypdf import PdfReader
+
+    from conftest import EPOCH
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = tmp_path / "book"
+    shutil.copytree(VALID, project)
+    css = project / "layouts" / "css" / "booklet.css"
+    css.parent.mkdir(parents=True)
+    css.write_text((REPO / "layouts" / "css" / "booklet.css").read_text(encoding="utf-8")
+                   + '.demand-ref::after { content: " [" attr(data-page) "|" '
+                     'attr(data-page) "]"; }\n', encoding="utf-8")
+    made = _layouts(monkeypatch)
+    reader = PdfReader(io.BytesIO(_build_booklet(project, tmp_path / "out")))
+    assert len(made) >= 2
+    text = "".join(page.extract_text() for page in reader.pages)
+    shown = re.findall(r"\[(\d+)\|(\d+)\]", text)
+    assert shown and all(a == b != PLACEHOLDER for a, b in shown)
+    pages = {name.lstrip("/"): reader.get_destination_page_number(dest) + 1
+             for name, dest in reader.named_destinations.items()}
+    assert {int(a) for a, _ in shown} <= {pages[d] for d in pages if d.startswith("demand-")}

@@ -20,6 +20,21 @@ def page_map_of(document: Document) -> PageMap:
     return PageMap(pages, len(document.pages), tuple(_page_starts(document.pages)))
 
 
+def page_map_of_boxes(page_boxes: list[boxes.PageBox]) -> PageMap:
+    """Where the anchors fall on pages WeasyPrint is still making (no page starts): the
+    anchors :func:`page_map_of` finds, as ``Page`` gathers them (``style['anchor']``)."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(page_boxes, start=1):
+        stack: list[boxes.Box] = [page]
+        while stack:
+            box = stack.pop()
+            anchor = box.style["anchor"]
+            if anchor:
+                pages.setdefault(anchor, number)
+            stack.extend(box.all_children())
+    return PageMap(pages, len(page_boxes))
+
+
 def _page_starts(pages: list[Page]) -> Iterator[PageStart]:
     """For each page, the element and word its text begins with (blank pages: the next one's).
 

@@ -111,11 +111,27 @@ def page_locators(page_map: PageMap) -> Callable[[IndexEntry], Markup]:
     """A function the index template calls: an entry's page ranges as linked HTML."""
 
     def locators(entry: IndexEntry) -> Markup:
-        return Markup(", ").join(
-            Markup('<a href="#{}">{}</a>').format(r.anchor, r.label)
-            for r in entry_ranges(entry, page_map)
-        )
+        return LOCATOR_SEPARATOR.join(
+            locator_link(r.anchor, r.label) for r in entry_ranges(entry, page_map))
 
     return locators
+
+
+LOCATOR_SEPARATOR = Markup(", ")
+
+
+def locator_link(anchor: str, label: str) -> Markup:
+    """One locator of an index entry: a link to a mention."""
+    return Markup('<a href="#{}">{}</a>').format(anchor, label)
+
+
+def mention_locators(entry: IndexEntry, slot: str) -> Markup:
+    """An index entry's locators before its pages are known: a link to each mention,
+    marked with its slot, for the layout that writes the pages in (:mod:`.pagefill`)."""
+    from ..render.pagerefs import PLACEHOLDER, SLOT_ATTR
+
+    return LOCATOR_SEPARATOR.join(
+        Markup('<a href="#{}" {}="{}">{}</a>').format(m.anchor, SLOT_ATTR, slot, PLACEHOLDER)
+        for m in entry.mentions)
 
 

@@ -190,19 +190,47 @@ class PdfBuilder:
 
     def numbered(self, job: BuildJob, view: BookView, page_map: PageMap | None, *,
                  check: bool = False, rendered: Rendered | None = None) -> Laid:
-        """Lay ``view`` out until the page numbers it prints are those of its own pages.
+        """``view`` laid out printing the page numbers of its own pages.
 
         The contents, the cross-references and the index take their numbers from the
-        page map of the layout before (``page_map``, or placeholders); a layout whose
-        pages still stand where those numbers say is final, normally the second (the
-        first when ``page_map`` was right). The book is rendered once, numbered anew
-        for each layout.
+        layout itself (:mod:`.pagefill`): laid out once, the pages holding a number that
+        changed made again. ``page_map``: the numbers the first pages print (where the
+        pages stood last time; None: placeholders); with the right ones nothing is made
+        again. The book is rendered once.
         """
-        from .boxpages import page_map_of, printed_page_refs
-
         rendered = rendered or render_html(job, view)
         if check:
             check_glyphs(rendered.html)
+        return self.filled(job, rendered, page_map) or self.relaid(job, rendered, page_map)
+
+    def filled(self, job: BuildJob, rendered: Rendered,
+               page_map: PageMap | None) -> Laid | None:
+        """The layout of the skeleton with its numbers written in (:mod:`.pagefill`);
+        None when its slots cannot be written or did not settle."""
+        from .boxpages import page_map_of, printed_page_refs
+        from .pagefill import CannotFill, PageFiller, filling
+        from .pagemap import mention_locators
+
+        slots = rendered.slots
+        filler = PageFiller(slots.anchors, slots.entries, page_map)
+        try:
+            with filling(filler):
+                document = self.layout(job, slots.skeleton(rendered.html, mention_locators))
+        except CannotFill:
+            return None
+        if not filler.settled:
+            return None
+        laid = Laid(document, rendered.numbered(filler.printed), filler.printed,
+                    slots.indexed())
+        if not laid.settled(page_map_of(document), printed_page_refs(document)):
+            return None
+        return laid
+
+    def relaid(self, job: BuildJob, rendered: Rendered, page_map: PageMap | None) -> Laid:
+        """Lay the numbered HTML out again until the page numbers it prints are those of
+        its own pages: for a layout whose slots :mod:`.pagefill` cannot write."""
+        from .boxpages import page_map_of, printed_page_refs
+
         indexed = rendered.slots.indexed()
         for _ in range(MAX_PASSES):
             html = rendered.numbered(page_map)

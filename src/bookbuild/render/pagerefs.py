@@ -1,10 +1,12 @@
-"""The page numbers a printed edition prints (``anchor|page_attr``, index locators), as slots
-filled in after each layout: the book is rendered once, numbered as often as it is laid out.
+"""The page numbers a printed edition prints (``anchor|page_attr``, index locators), as slots:
+the book is rendered once, and numbered from a page map (:meth:`PageSlots.fill`) or laid
+out as a skeleton whose slots the layout writes itself (:meth:`PageSlots.skeleton`,
+:mod:`bookbuild.builders.pagefill`).
 
-A layout prints a link's page with ``content: attr(data-page)`` (in ``::after``); the
-builder fills the slots from its own page map, so that WeasyPrint lays each page out once
-instead of re-laying pages until ``target-counter()`` settles. Outside a printed rendering
-(web, EPUB) ``page_attr`` writes nothing.
+A layout prints a link's page with ``content: attr(data-page)`` (in ``::after``), showing
+it once; the builder gives it the page of its own layout, so that WeasyPrint lays each
+page out once instead of re-laying pages until ``target-counter()`` settles. Outside a
+printed rendering (web, EPUB) ``page_attr`` writes nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from .current import RenderState
 #: Printed for every link before the first layout has said where anything stands: two
 #: digits, as wide as most page numbers are.
 PLACEHOLDER = "00"
+
+#: The attribute marking a slot in a skeleton (:meth:`PageSlots.skeleton`).
+SLOT_ATTR = "data-bb-slot"
 
 
 @dataclass
@@ -69,6 +74,22 @@ class PageSlots:
             return str(locators(self.entries[number])) if pages is not None else ""
 
         return re.sub(rf"bb-{self.nonce}-([pl])(\d+)-", slot, html)
+
+    def skeleton(self, html: str, mentions: Callable[[IndexEntry, str], Markup]) -> str:
+        """``html`` with its slots marked for a layout that writes the pages into its
+        boxes (:mod:`bookbuild.builders.pagefill`): a link shows :data:`PLACEHOLDER`
+        and names its slot in :data:`SLOT_ATTR`; an index slot holds ``mentions(entry,
+        slot)``, the entry's locators with a link for each mention."""
+
+        def link(match: re.Match[str]) -> str:
+            return f' data-page="{PLACEHOLDER}" {SLOT_ATTR}="p{match.group(1)}"'
+
+        def entry(match: re.Match[str]) -> str:
+            number = int(match.group(1))
+            return str(mentions(self.entries[number], f"l{number}"))
+
+        html = re.sub(rf' data-page="bb-{self.nonce}-p(\d+)-"', link, html)
+        return re.sub(rf"bb-{self.nonce}-l(\d+)-", entry, html)
 
 
 _CURRENT: RenderState[PageSlots | None] = RenderState("page_slots", None)
