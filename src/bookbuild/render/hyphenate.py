@@ -67,8 +67,13 @@ def register_rule(language: str) -> Callable[[BreakRule], BreakRule]:
 @cache
 def load_dictionary(name: str) -> pyphen.Pyphen | None:
     """Pyphen's dictionary for ``name`` (``hu_HU``, ``en_GB`` …), or None if it has none."""
+    from .hyphdicts import load_patterns
+
     found = pyphen.language_fallback(name)
-    return pyphen.Pyphen(lang=found, left=MIN_LEFT, right=2) if found else None
+    if not found:
+        return None
+    load_patterns(found)  # parsed once per machine, not once per build
+    return pyphen.Pyphen(lang=found, left=MIN_LEFT, right=2)
 
 
 def _lower(word: str) -> str:
