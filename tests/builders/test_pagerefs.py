@@ -176,25 +176,31 @@ def test_one_layout_prints_what_laying_out_again_settles_on(
     assert filled == relaid
 
 
-@pytest.mark.slow
-def test_generated_text_showing_the_number_twice_is_laid_out_again(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A layout whose link text shows its page twice cannot be written box by box: the
-    booklet is laid out again until the numbers settle, and they are right."""
+def _restyled(tmp_path: Path, rule: str) -> Path:
+    """A copy of the valid book whose booklet stylesheet ends with ``rule``."""
     import shutil
 
-    from pypdf import PdfReader
-
-    from conftest import EPOCH
-
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     project = tmp_path / "book"
     shutil.copytree(VALID, project)
     css = project / "layouts" / "css" / "booklet.css"
     css.parent.mkdir(parents=True)
     css.write_text((REPO / "layouts" / "css" / "booklet.css").read_text(encoding="utf-8")
-                   + '.demand-ref::after { content: " [" attr(data-page) "|" '
-                     'attr(data-page) "]"; }\n', encoding="utf-8")
+                   + rule + "\n", encoding="utf-8")
+    return project
+
+
+@pytest.mark.slow
+def test_generated_text_showing_the_number_twice_is_laid_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A layout whose link text shows its page twice cannot be written box by box: the
+    booklet is laid out again until the numbers settle, and they are right."""
+    from pypdf import PdfReader
+
+    from conftest import EPOCH
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = _restyled(tmp_path, '.demand-ref::after { content: " [" attr(data-page) "|" '
+                                  'attr(data-page) "]"; }')
     made = _layouts(monkeypatch)
     reader = PdfReader(io.BytesIO(_build_booklet(project, tmp_path / "out")))
     assert len(made) >= 2
@@ -204,3 +210,21 @@ def test_generated_text_showing_the_number_twice_is_laid_out_again(
     pages = {name.lstrip("/"): reader.get_destination_page_number(dest) + 1
              for name, dest in reader.named_destinations.items()}
     assert {int(a) for a, _ in shown} <= {pages[d] for d in pages if d.startswith("demand-")}
+
+
+@pytest.mark.slow
+def test_index_locators_that_are_not_inline_links_are_laid_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Locator links made inline blocks are not rewritten box by box (that would leave
+    the skeleton's placeholders in the index): laid out again, the index is right."""
+    from pypdf import PdfReader
+
+    from conftest import EPOCH
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = _restyled(tmp_path, ".locators a { display: inline-block; }")
+    made = _layouts(monkeypatch)
+    reader = PdfReader(io.BytesIO(_build_booklet(project, tmp_path / "out")))
+    assert len(made) >= 2
+    last = reader.pages[-1].extract_text()
+    assert PLACEHOLDER not in last and re.search(r"\d", last)

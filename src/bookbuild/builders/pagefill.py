@@ -47,6 +47,7 @@ class _Run:
     end: int
     make: Callable[[PageMap | None], tuple[boxes.Box, ...]]
     shown: tuple[boxes.Box, ...] | None = None  # what it shows now (None: not yet filled)
+    locator: int | None = None  # the locator slot it prints, for an index entry
 
 
 @dataclass(eq=False)
@@ -82,17 +83,22 @@ class PageFiller:
         self.entries = entries
         self.first = first
         self.parents: dict[int, _Parent] = {}
-        self.watched: dict[Any, _Parent] = {}  # element whose pages hold a run → its parent
         self.printed: PageMap | None = first  # the page map the boxes print now
         self.settled = False
-        self.rounds = 0
 
     # ------------------------------------------------------------------ the skeleton
 
     def start(self, root: boxes.Box) -> None:
         """Find the slots in the box tree and write the first numbers."""
+        marked: set[int] = set()
         for box in _parent_boxes(root):
             self._find_runs(box)
+            slot = box.element.get(SLOT_ATTR, "") if box.element is not None else ""
+            if slot.startswith("l"):
+                marked.add(int(slot[1:]))
+        written = {run.locator for parent in self.parents.values() for run in parent.runs}
+        if marked - written:  # the skeleton's placeholders would stay in the index
+            raise CannotFill("an index entry's locators are not inline links")
         self.fill(self.first)
 
     def _find_runs(self, box: boxes.ParentBox) -> None:
@@ -108,12 +114,11 @@ class PageFiller:
                     and child.element_tag == "a"):
                 links.setdefault(int(name[1:]), []).append(index)
         for number, at in links.items():
-            self._locator_run(box, self.entries[number], at[0], at[-1] + 1)
+            self._locator_run(box, number, at[0], at[-1] + 1)
 
     def _parent(self, box: boxes.ParentBox) -> _Parent:
         if id(box) not in self.parents:
             self.parents[id(box)] = _Parent(box, tuple(box.children))
-            self.watched[box.element] = self.parents[id(box)]
         return self.parents[id(box)]
 
     def _link_run(self, box: boxes.ParentBox, anchor: str) -> None:
@@ -140,9 +145,9 @@ class PageFiller:
 
         self._parent(box).runs.append(_Run(index, index + 1, make))
 
-    def _locator_run(self, box: boxes.ParentBox, entry: IndexEntry,
-                     start: int, end: int) -> None:
+    def _locator_run(self, box: boxes.ParentBox, number: int, start: int, end: int) -> None:
         """An index entry's locators: a link per mention, ", " between them."""
+        entry = self.entries[number]
         children = box.children[start:end]
         links = {c.element.get("href", "").removeprefix("#"): c for c in children[::-1]
                  if isinstance(c, boxes.InlineBox)}
@@ -161,7 +166,7 @@ class PageFiller:
                 made.append(_labelled(links[page_range.anchor], page_range))
             return tuple(made)
 
-        self._parent(box).runs.append(_Run(start, end, make))
+        self._parent(box).runs.append(_Run(start, end, make, locator=number))
 
     # ------------------------------------------------------------------ the rounds
 
@@ -183,7 +188,6 @@ class PageFiller:
         """The pages of a round made: write their numbers, mark the pages to make again."""
         from .boxpages import page_map_of_boxes
 
-        self.rounds += 1
         changed = self.fill(page_map_of_boxes(made))
         if not changed:
             self.settled = True
@@ -261,7 +265,7 @@ def _make_all_pages(context: Any, root_box: boxes.Box, html: Any,
 @contextmanager
 def filling(filler: PageFiller) -> Iterator[PageFiller]:
     """Within: WeasyPrint's layouts write ``filler``'s numbers between their rounds."""
-    setattr(_layout, "make_all_pages", _make_all_pages)  # layout_document's round
+    _layout.make_all_pages = _make_all_pages  # layout_document calls it each round
     token = _FILLER.set(filler)
     try:
         yield filler

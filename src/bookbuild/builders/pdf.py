@@ -263,14 +263,20 @@ class PdfBuilder:
         return settled, made.get(id(settled), laid)
 
     def write(self, document: Document, target: Path, identifier: bytes) -> None:
-        """The PDF, as PDF/UA-1: tagged, with the title shown and the XMP identification."""
+        """The PDF, as PDF/UA-1: tagged, with the title shown and the XMP identification.
+
+        Its streams are left uncompressed: :func:`.pdftags.finish_pdf` opens the file
+        next and compresses every stream once, as it saves (no deflating twice).
+        """
         from .renderlog import listening
 
+        options = {"pdf_identifier": identifier, "pdf_variant": "pdf/ua-1",
+                   "uncompressed_pdf": True}
         if self.log is None:
-            document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+            document.write_pdf(target, **options)
             return
         with listening(self.log):
-            document.write_pdf(target, pdf_identifier=identifier, pdf_variant="pdf/ua-1")
+            document.write_pdf(target, **options)
 
     def layout(self, job: BuildJob, html: str) -> Document:
         """``html`` laid out; WeasyPrint's warnings go to ``self.log``."""

@@ -59,7 +59,9 @@ def finish_pdf(path: Path, descriptions: dict[str, str], html: str = "",
 
 
 def _save(pdf: pikepdf.Pdf, target: Path | io.BytesIO) -> None:
-    # the same input gives the same bytes: no timestamps, an id from the content
+    # the same input gives the same bytes: no timestamps, an id from the content; every
+    # stream deflated here, once, at zlib's best (WeasyPrint writes them uncompressed)
+    pikepdf.settings.set_flate_compression_level(9)
     pdf.save(target, deterministic_id=True, compress_streams=True,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
 
