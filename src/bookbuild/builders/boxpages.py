@@ -25,14 +25,21 @@ def page_map_of_boxes(page_boxes: list[boxes.PageBox]) -> PageMap:
     anchors :func:`page_map_of` finds, as ``Page`` gathers them (``style['anchor']``)."""
     pages: dict[str, int] = {}
     for number, page in enumerate(page_boxes, start=1):
-        stack: list[boxes.Box] = [page]
-        while stack:
-            box = stack.pop()
-            anchor = box.style["anchor"]
-            if anchor:
-                pages.setdefault(anchor, number)
-            stack.extend(box.all_children())
+        for anchor in box_anchors(page):
+            pages.setdefault(anchor, number)
     return PageMap(pages, len(page_boxes))
+
+
+def box_anchors(page: boxes.PageBox) -> set[str]:
+    """The anchors on one page WeasyPrint made (``style['anchor']``, as ``Page`` has them)."""
+    found: set[str] = set()
+    stack: list[boxes.Box] = [page]
+    while stack:
+        box = stack.pop()
+        if box.style["anchor"]:
+            found.add(box.style["anchor"])
+        stack.extend(box.all_children())
+    return found
 
 
 def _page_starts(pages: list[Page]) -> Iterator[PageStart]:

@@ -6,8 +6,11 @@ found costs a second layout, and a third when a number changes a line. Instead t
 is laid out from a *skeleton* (:meth:`PageSlots.skeleton`: every number slot marked, every
 index entry with a link for each of its mentions), and between WeasyPrint's pagination
 rounds the numbers of the pages just made are written into the box tree: a link's
-generated text gets its page, an index entry keeps the links of its page ranges. Only the
-pages that hold a changed number are made again — WeasyPrint's own page re-making, the
+generated text gets its page, an index entry keeps the links of its page ranges; and
+before each page is made, the numbers whose targets stand on the pages made before it
+(references back, the index at the end) are written in, so that page prints them right
+the first time. Only the pages holding a number changed after they were made are made
+again — WeasyPrint's own page re-making, the
 one it uses for ``target-counter()`` — and a page whose end moves makes the next one
 again. When a round changes no number, every page prints the pages of the layout itself:
 the pages a fresh layout of the numbered HTML gives.
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import weasyprint.layout as _layout
+import weasyprint.layout.page as _page
 from weasyprint.formatting_structure import boxes
 
 from ..render.book import IndexEntry
@@ -47,6 +51,7 @@ class _Run:
     end: int
     make: Callable[[PageMap | None], tuple[boxes.Box, ...]]
     shown: tuple[boxes.Box, ...] | None = None  # what it shows now (None: not yet filled)
+    targets: frozenset[str] = frozenset()  # the anchors whose pages it prints
     locator: int | None = None  # the locator slot it prints, for an index entry
 
 
@@ -85,6 +90,15 @@ class PageFiller:
         self.parents: dict[int, _Parent] = {}
         self.printed: PageMap | None = first  # the page map the boxes print now
         self.settled = False
+        # the round being made: the pages of the round before, the pages made so far,
+        # the anchors on the pages before the one being made, the parents changed (at
+        # which page)
+        self._before: list[boxes.PageBox] = []
+        self._made: dict[int, boxes.PageBox] = {}
+        self._known: dict[str, int] = {}
+        self._folded = 0
+        self._changed_at: dict[_Parent, int] = {}
+        self._waiting: dict[str, list[tuple[_Parent, _Run]]] = {}  # anchor → runs printing it
 
     # ------------------------------------------------------------------ the skeleton
 
@@ -143,7 +157,7 @@ class PageFiller:
                 return ()
             return (text.copy_with_text(before + shown + after),)
 
-        self._parent(box).runs.append(_Run(index, index + 1, make))
+        self._parent(box).runs.append(_Run(index, index + 1, make, targets=frozenset({anchor})))
 
     def _locator_run(self, box: boxes.ParentBox, number: int, start: int, end: int) -> None:
         """An index entry's locators: a link per mention, ", " between them."""
@@ -166,35 +180,77 @@ class PageFiller:
                 made.append(_labelled(links[page_range.anchor], page_range))
             return tuple(made)
 
-        self._parent(box).runs.append(_Run(start, end, make, locator=number))
+        self._parent(box).runs.append(_Run(start, end, make, targets=frozenset(
+            m.anchor for m in entry.mentions), locator=number))
 
     # ------------------------------------------------------------------ the rounds
 
-    def fill(self, pages: PageMap | None) -> set[_Parent]:
-        """Write the numbers of ``pages``; the parents whose children changed."""
+    def fill(self, pages: PageMap | None,
+             runs: Sequence[tuple[_Parent, _Run]] | None = None) -> set[_Parent]:
+        """Write the numbers of ``pages`` (into ``runs`` only, if given); the parents
+        whose children changed."""
+        if runs is None:
+            runs = [(parent, run) for parent in self.parents.values() for run in parent.runs]
+            self.printed = pages
         changed: set[_Parent] = set()
-        for parent in self.parents.values():
-            for run in parent.runs:
-                made = run.make(pages)
-                if run.shown is None or _texts(made) != _texts(run.shown):
-                    run.shown = made
-                    changed.add(parent)
-            if parent in changed:
-                parent.rebuild()
-        self.printed = pages
+        for parent, run in runs:
+            made = run.make(pages)
+            if run.shown is None or _texts(made) != _texts(run.shown):
+                run.shown = made
+                changed.add(parent)
+        for parent in changed:
+            parent.rebuild()
         return changed
 
+    def start_round(self, pages: list[boxes.PageBox]) -> None:
+        """A pagination round begins; ``pages``: those of the round before."""
+        if not self._waiting:
+            for parent in self.parents.values():
+                for run in parent.runs:
+                    for anchor in run.targets:
+                        self._waiting.setdefault(anchor, []).append((parent, run))
+        self._before = pages
+        self._made = {}
+        self._known = {}
+        self._folded = 0
+        self._changed_at = {}
+
+    def before_page(self, index: int) -> None:
+        """Page ``index`` is to be made: the runs whose targets all stand on the pages
+        made before it get their numbers now (a page is not made again for a number
+        that points back)."""
+        from .boxpages import box_anchors
+
+        ready: dict[int, tuple[_Parent, _Run]] = {}
+        for number in range(self._folded, index):
+            page = self._made.get(number) or self._before[number]
+            for anchor in box_anchors(page):
+                if anchor not in self._known:
+                    self._known[anchor] = number + 1
+                    for parent, run in self._waiting.get(anchor, ()):
+                        if run.targets <= self._known.keys():
+                            ready[id(run)] = parent, run
+        self._folded = max(self._folded, index)
+        if ready:
+            for parent in self.fill(PageMap(self._known, index), list(ready.values())):
+                self._changed_at.setdefault(parent, index)
+
+    def page_made(self, index: int, page: boxes.PageBox) -> None:
+        self._made[index] = page
+
     def after_round(self, context: Any, made: list[boxes.PageBox]) -> None:
-        """The pages of a round made: write their numbers, mark the pages to make again."""
+        """The pages of a round made: write their numbers, mark the pages to make again:
+        those holding a number changed after they were made."""
         from .boxpages import page_map_of_boxes
 
-        changed = self.fill(page_map_of_boxes(made))
-        if not changed:
-            self.settled = True
-            return
-        self.settled = False
-        for number in _pages_holding(made, {p.box.element for p in changed}):
+        for parent in self.fill(page_map_of_boxes(made)):
+            self._changed_at.setdefault(parent, len(made))
+        again: set[int] = set()
+        for parent, since in self._changed_at.items():
+            again |= {n for n in _pages_holding(made, {parent.box.element}) if n < since}
+        for number in again:
             context.page_maker[number][-1]["content_changed"] = True
+        self.settled = not again
 
 
 def _texts(made: tuple[boxes.Box, ...]) -> tuple[tuple[str, str], ...]:
@@ -247,6 +303,7 @@ def _pages_holding(pages: list[boxes.PageBox], elements: set[Any]) -> set[int]:
 
 _FILLER: ContextVar[PageFiller | None] = ContextVar("page_filler", default=None)
 _MAKE_ALL_PAGES = _layout.make_all_pages
+_REMAKE_PAGE = _page.remake_page
 
 
 def _make_all_pages(context: Any, root_box: boxes.Box, html: Any,
@@ -257,8 +314,23 @@ def _make_all_pages(context: Any, root_box: boxes.Box, html: Any,
         return list(_MAKE_ALL_PAGES(context, root_box, html, pages))
     if not pages:
         filler.start(root_box)
+    filler.start_round(pages)
     made = list(_MAKE_ALL_PAGES(context, root_box, html, pages))
     filler.after_round(context, made)
+    return made
+
+
+def _remake_page(index: int, context: Any, root_box: boxes.Box,
+                 html: Any) -> tuple[boxes.PageBox, Any]:
+    """WeasyPrint's making of one page, with the numbers known by then written first."""
+    filler = _FILLER.get()
+    made: tuple[boxes.PageBox, Any]
+    if filler is None:
+        made = _REMAKE_PAGE(index, context, root_box, html)
+        return made
+    filler.before_page(index)
+    made = _REMAKE_PAGE(index, context, root_box, html)
+    filler.page_made(index, made[0])
     return made
 
 
@@ -266,6 +338,7 @@ def _make_all_pages(context: Any, root_box: boxes.Box, html: Any,
 def filling(filler: PageFiller) -> Iterator[PageFiller]:
     """Within: WeasyPrint's layouts write ``filler``'s numbers between their rounds."""
     _layout.make_all_pages = _make_all_pages  # layout_document calls it each round
+    _page.remake_page = _remake_page  # make_all_pages calls it for each page it makes
     token = _FILLER.set(filler)
     try:
         yield filler
