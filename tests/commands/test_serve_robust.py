@@ -146,7 +146,7 @@ def test_a_missing_layout_is_shown_in_the_page(valid_copy: Path) -> None:
     httpd, _preview, folder = make_server(valid_copy, 0, io.StringIO())
     try:
         page = (folder / "site" / "index.html").read_text(encoding="utf-8")
-        assert "layout template &#x27;nincs.html.j2&#x27; not found" in page
+        assert "template &#x27;nincs.html.j2&#x27; not found" in page
         assert "cannot listen" not in page
     finally:
         httpd.server_close()

@@ -213,6 +213,28 @@ def test_an_unknown_layout_is_an_error_not_a_traceback(project: Path, tmp_path: 
     assert "nincs-ilyen" in result.output
 
 
+def test_every_missing_template_is_named_before_anything_is_built(
+        project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The builders' declared templates are looked for first: one error names each
+    missing one, and no edition is built meanwhile."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    edit(project, "book.yaml", lambda data: data.__setitem__("editions", {
+        "web": {"format": "html", "layout": "html"},
+        "print": {"format": "pdf", "layout": "nincs-ilyen"},
+        "ebook": {"format": "epub", "layout": "sehol"}}))
+    made: list[str] = []
+    from bookbuild.builders.web import WebBuilder
+
+    monkeypatch.setattr(WebBuilder, "build", lambda self, job: made.append("web"))
+    result = CliRunner().invoke(main, ["build", "-j", "1", "-o", str(tmp_path / "out"),
+                                       str(project)])
+    assert result.exit_code == 1 and not made
+    assert "template 'nincs-ilyen.html.j2' not found" in result.output
+    assert "template 'sehol/content.html.j2' not found" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 # ---------------------------------------------------------------- what is accepted is inert
 
 

@@ -97,7 +97,7 @@ class PdfBuilder:
 
     format: ClassVar[str] = "pdf"
     needs: ClassVar[tuple[PagesOf, ...]] = ()
-    templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2", "{layout}-index.html.j2")
+    templates: ClassVar[tuple[str, ...]] = ("{layout}.html.j2",)
 
     @classmethod
     def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:

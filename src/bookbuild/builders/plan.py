@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..manuscript.model import Edition
 from .base import PageSource
@@ -74,3 +75,15 @@ def plan_build(editions: Sequence[Edition]) -> Plan:
             raise ValueError(f"edition '{step.edition.name}' follows '{step.after}', "
                              "which follows another edition")
     return Plan((*first, *later))
+
+
+def missing_templates(plan: Plan, dirs: Sequence[Path]) -> list[tuple[Edition, str]]:
+    """The templates the plan's builders render (their ``templates``) that no layout
+    folder has: (edition, template name), found before anything is built."""
+    missing = []
+    for step in plan.steps:
+        for pattern in builder_class(step.edition.format).templates:
+            name = pattern.format(layout=step.edition.layout)
+            if not any((folder / name).is_file() for folder in dirs):
+                missing.append((step.edition, name))
+    return missing

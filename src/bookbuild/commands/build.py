@@ -111,9 +111,18 @@ def build_loaded(project: Project, manuscript: Manuscript, plan: Plan, staging: 
     """
     from jinja2 import TemplateNotFound
 
+    from ..builders.plan import missing_templates
     from ..builders.schedule import BuildContext, run_plan
 
-    context = BuildContext(project, manuscript, tuple(layout_dirs(project.layouts_dir)),
+    dirs = tuple(layout_dirs(project.layouts_dir))
+    missing = missing_templates(plan, dirs)
+    if missing:  # before anything is built, every one of them
+        raise BookbuildError(
+            "; ".join(f"edition '{e.name}' (layout '{e.layout}'): template '{name}' not "
+                      "found" for e, name in missing),
+            f"put {missing[0][1]} in the project's layouts/ folder, or give the edition "
+            "a layout bookbuild has (booklet, handout, epub, html)")
+    context = BuildContext(project, manuscript, dirs,
                            staging, date, {k: v for k, v in (seeds or {}).items() if v})
     try:
         results = run_plan(context, plan, jobs=jobs or os.cpu_count() or 1, listen=listen)
