@@ -102,6 +102,7 @@ def ligature_texts(path: Path) -> dict[int, str]:
 
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]{4})> <([0-9a-fA-F]*)>")
+_EMPTY_BFCHAR = re.compile(rb"<[0-9a-fA-F]{4}> <>")
 
 
 def _ligature_text(pdf: pikepdf.Pdf) -> None:
@@ -118,13 +119,15 @@ def _ligature_text(pdf: pikepdf.Pdf) -> None:
         embedded = descriptor.get("/FontFile2") if descriptor is not None else None
         if embedded is None:
             continue
+        data = to_unicode.read_bytes()
+        if _EMPTY_BFCHAR.search(data) is None:  # every glyph has its text: nothing to read
+            continue
         with TTFont(io.BytesIO(embedded.read_bytes()), lazy=True) as font:
             postscript = str(font["name"].getDebugName(6))
         original = _face_paths().get(postscript)
         if original is None:
             continue
         texts = ligature_texts(original)
-        data = to_unicode.read_bytes()
 
         def fill(match: re.Match[bytes], texts: dict[int, str] = texts) -> bytes:
             gid = int(match.group(1), 16)
