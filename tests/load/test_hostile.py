@@ -233,6 +233,12 @@ def test_every_missing_template_is_named_before_anything_is_built(
     assert "template 'sehol/content.html.j2' not found" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+    checked = CliRunner().invoke(main, ["check", str(project)])
+    assert checked.exit_code == 1
+    for name in ("nincs-ilyen.html.j2", "sehol/content.html.j2", "sehol/nav.html.j2"):
+        assert re.search(rf"manuscript/book\.yaml:\d+:\d+: error: edition '\w+' \(layout "
+                         rf"'[\w-]+'\): template '{re.escape(name)}' not found",
+                         checked.output), checked.output
 
 
 # ---------------------------------------------------------------- what is accepted is inert
