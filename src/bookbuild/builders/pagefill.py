@@ -245,9 +245,10 @@ class PageFiller:
 
         for parent in self.fill(page_map_of_boxes(made)):
             self._changed_at.setdefault(parent, len(made))
+        holding = _pages_holding(made, {p.box.element for p in self._changed_at})
         again: set[int] = set()
         for parent, since in self._changed_at.items():
-            again |= {n for n in _pages_holding(made, {parent.box.element}) if n < since}
+            again |= {n for n in holding.get(parent.box.element, ()) if n < since}
         for number in again:
             context.page_maker[number][-1]["content_changed"] = True
         self.settled = not again
@@ -285,16 +286,18 @@ def _parent_boxes(root: boxes.Box) -> Iterator[boxes.ParentBox]:
             stack.extend(box.children)
 
 
-def _pages_holding(pages: list[boxes.PageBox], elements: set[Any]) -> set[int]:
-    """The indexes of the pages on which a box of one of ``elements`` stands."""
-    found = set()
+def _pages_holding(pages: list[boxes.PageBox], elements: set[Any]) -> dict[Any, set[int]]:
+    """For each of ``elements``, the indexes of the pages on which a box of it stands
+    (one walk of the pages, whatever the number of elements)."""
+    found: dict[Any, set[int]] = {}
+    if not elements:
+        return found
     for number, page in enumerate(pages):
         stack: list[boxes.Box] = [page]
         while stack:
             box = stack.pop()
             if box.element in elements:
-                found.add(number)
-                break
+                found.setdefault(box.element, set()).add(number)
             stack.extend(box.all_children())
     return found
 
