@@ -272,6 +272,46 @@ def test_added_hyphens_are_soft_and_word_breaks_keep_their_space(tmp_path: Path)
         assert joined(text).split().count("Duna-parton") == 2
 
 
+def test_line_ends_are_mended_page_by_page_across_the_pages(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parsed content of two pages at most is held at a time (a book's pages, all
+    parsed, took more memory than its layout), and a page's last line still goes on
+    with the next page: a word broken over the page break has a soft hyphen."""
+    import weakref
+
+    from bookbuild.builders.pdflines import hyphenation_pairs, mend_line_ends, real_hyphen_words
+
+    word = "ellen\u00adsé\u00adges\u00adke\u00addés"
+    target, html = small_pdf(tmp_path / "pages.pdf", "hu",
+                             "@page { size: A7; margin: 10mm } body { hyphens: manual; "
+                             "width: 25mm; }", f"<p>{' '.join([word] * 120)}</p>")
+    real_parse = pikepdf.parse_content_stream
+
+    class Tracked(pikepdf.ContentStreamInstruction):
+        pass
+
+    parsed: list[list[weakref.ref[Tracked]]] = []
+    held: list[int] = []
+
+    def parse(page: pikepdf.Page) -> list[Tracked]:
+        held.append(sum(any(r() is not None for r in refs) for refs in parsed))
+        found = [Tracked(i.operands, i.operator) for i in real_parse(page)]
+        parsed.append([weakref.ref(i) for i in found])
+        return found
+
+    with pikepdf.open(target, allow_overwriting_input=True) as pdf:
+        pages = len(pdf.pages)
+        monkeypatch.setattr(pikepdf, "parse_content_stream", parse)
+        mend_line_ends(pdf, hyphenation_pairs(html), real_hyphen_words(html))
+        monkeypatch.undo()
+        pdf.save(target)
+    assert pages > 4 and len(held) == pages and max(held) <= 2, held
+    texts = [page.extract_text() for page in PdfReader(target).pages]
+    broken = [t for t in texts[:-1] if t.rstrip().endswith(("-", "\u00ad", "\u2010"))]
+    assert broken and all(t.rstrip().endswith("\u00ad") for t in broken), \
+        [t.rstrip()[-12:] for t in broken]
+
+
 def manuscript_words(project: Path) -> set[str]:
     """The words of a book's running texts (events and demands), as typeset."""
     from bookbuild.errors import Diagnostics
@@ -526,7 +566,7 @@ def test_every_element_weasyprint_tags_is_traced_to_its_box(tmp_path: Path) -> N
     """The walk of the boxes (boxtags) meets WeasyPrint's tagging on every page, for the
     constructs it tags specially: lists with and without markers, nested lists, dl,
     tables, links with generated content and a leader, figures, a paragraph over a page."""
-    from bookbuild.builders.boxtags import origins
+    from bookbuild.builders.boxtags import origins, page_elements
     from tagtext import elements
 
     words = " ".join(f"word{k}" for k in range(900))
@@ -543,8 +583,10 @@ def test_every_element_weasyprint_tags_is_traced_to_its_box(tmp_path: Path) -> N
     document = weasyprint.HTML(string=html).render()
     document.write_pdf(target, pdf_variant="pdf/ua-1")
     assert len(document.pages) > 2
+    laid = page_elements(document.pages)
+    del document  # the walk is all the matching needs: the layout is gone by then
     with pikepdf.open(target) as pdf:
-        found = origins(pdf, document.pages)
+        found = origins(pdf, laid)
         every = list(elements(pdf))[1:]  # the Document itself stands for no box
         assert every and all(e.objgen in found for e in every), \
             [str(e.S) for e in every if e.objgen not in found][:5]

@@ -20,10 +20,10 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.layout.absolute import AbsolutePlaceholder
 from weasyprint.pdf.tags import _get_pdf_tag
 
-__all__ = ["Origin", "origins"]
+__all__ = ["Origin", "PageElements", "origins", "page_elements"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Origin:
     """The box a structure element was made from."""
 
@@ -33,7 +33,7 @@ class Origin:
     run: bool = False  # the Span WeasyPrint makes for one text run (one line of a box)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Node:
     """An element WeasyPrint makes for a box (``origin`` is None for a widget's Form)."""
 
@@ -42,10 +42,20 @@ class _Node:
     kids: list[_Node] = field(default_factory=list)
 
 
-def origins(pdf: pikepdf.Pdf, pages: Sequence[Any]) -> dict[tuple[int, int], Origin]:
+PageElements = tuple[_Node, ...]  # the elements WeasyPrint makes for one page's boxes
+
+
+def page_elements(pages: Sequence[Any]) -> tuple[PageElements, ...]:
+    """For each laid-out page (``Document.pages``), the elements WeasyPrint tags it with,
+    each with the box it stands for: what :func:`origins` needs of the layout, no box."""
+    return tuple(tuple(_walk(page._page_box, "Document")) for page in pages)
+
+
+def origins(pdf: pikepdf.Pdf, pages: Sequence[PageElements]
+            ) -> dict[tuple[int, int], Origin]:
     """Structure element (object number) → the box it stands for, on every page.
 
-    ``pages`` are the laid-out pages that were written (``Document.pages``).
+    ``pages`` are the walks of the laid-out pages that were written (:func:`page_elements`).
     """
     root = pdf.Root.get("/StructTreeRoot")
     if root is None or len(pages) != len(pdf.pages):
@@ -59,8 +69,7 @@ def origins(pdf: pikepdf.Pdf, pages: Sequence[Any]) -> dict[tuple[int, int], Ori
         if number is not None:
             written[number].append(kid)
     found: dict[tuple[int, int], Origin] = {}
-    for page, elements in zip(pages, written, strict=True):
-        laid = list(_walk(page._page_box, "Document"))
+    for laid, elements in zip(pages, written, strict=True):
         matched: dict[tuple[int, int], Origin] = {}
         if _match(laid, elements, matched):
             found.update(matched)
@@ -75,7 +84,7 @@ def _elements(k: object) -> Iterator[pikepdf.Dictionary]:
             yield item
 
 
-def _match(laid: list[_Node], written: list[pikepdf.Dictionary],
+def _match(laid: Sequence[_Node], written: list[pikepdf.Dictionary],
            out: dict[tuple[int, int], Origin]) -> bool:
     if len(laid) != len(written):
         return False

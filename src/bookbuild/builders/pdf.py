@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from dataclasses import dataclass
@@ -112,6 +113,7 @@ class PdfBuilder:
 
     def build(self, job: BuildJob) -> BuildResult:
         from .boxpages import page_map_of
+        from .boxtags import page_elements
         from .figures import printed_resolution
         from .impose import impose_saddle_stitch
         from .linktext import target_descriptions
@@ -138,11 +140,16 @@ class PdfBuilder:
         self.write(document, target, identifier)
         timings["write"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        # the text layer and tags, put right after WeasyPrint (pdftags)
-        finish_pdf(target, target_descriptions(view), "\n".join(html), document.pages)
-        timings["tags"] = time.perf_counter() - mark
+        # what is wanted of the layout is taken from it, and the layout let go: its boxes
+        # are the largest thing a build holds, not to be held beside the PDF opened next
         resolution = printed_resolution(job, view, document)
-        del document  # its boxes are the largest thing a build holds: not while imposing
+        laid = page_elements(document.pages)
+        del document
+        gc.collect()  # a page with footnotes is a cycle of boxes (the area knows its page)
+        # the text layer and tags, put right after WeasyPrint (pdftags)
+        finish_pdf(target, target_descriptions(view), "\n".join(html), laid)
+        del laid
+        timings["tags"] = time.perf_counter() - mark
         outputs = [Output.of(target, job.staging, job.edition.name, "pdf", pages)]
         if job.edition.impose:
             imposed = job.staging / imposed_name(job.slug, job.edition.name)

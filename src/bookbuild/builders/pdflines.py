@@ -204,35 +204,52 @@ def mend_line_ends(pdf: pikepdf.Pdf, pairs: frozenset[tuple[str, str]],
     """Spaces at word breaks and soft hyphens at added hyphens, on every page of ``pdf``.
 
     A page's last line goes on with the next page's text (its first runs: a margin
-    time may be drawn before the continued paragraph).
+    time may be drawn before the continued paragraph). The pages are read one after the
+    other, and a page is mended once the next page with text is read: the parsed content
+    of two pages is held at a time, not the book's.
     """
     fonts: dict[tuple[int, int], Font] = {}
-    pages: list[tuple[pikepdf.Page, Instructions, list[Run]]] = []
+    waiting: tuple[pikepdf.Page, Instructions, list[Run]] | None = None
     for page in pdf.pages:
-        resources: Any = page.get("/Resources", pikepdf.Dictionary()).get("/Font", {})
-        page_fonts: dict[str, Font] = {}
-        for name, obj in resources.items():
-            key = obj.objgen
-            if key not in fonts:
-                read = Font.read(obj) if isinstance(obj, pikepdf.Dictionary) else None
-                if read is None:
-                    continue
-                fonts[key] = read
-            page_fonts[name] = fonts[key]
         instructions = list(pikepdf.parse_content_stream(page))
-        pages.append((page, instructions, _runs(instructions, page_fonts)))
-    changed: set[int] = set()
-    for number, (_page, instructions, runs) in enumerate(pages):
-        following_page = next((r for _p, _i, r in pages[number + 1:] if r), [])
-        for k, run in enumerate(runs):
-            afters = runs[k + 1:k + 2] or following_page[:6]
-            if afters and _mend(instructions, run, afters, k + 1 < len(runs), pairs, words):
-                changed.add(number)
-    for number in sorted(changed):
-        page, instructions, _runs_of_page = pages[number]
-        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
+        runs = _runs(instructions, _page_fonts(page, fonts))
+        if not runs:
+            continue  # nothing to mend on it, nothing for the page before to go on with
+        if waiting is not None:
+            _mend_page(pdf, *waiting, runs[:6], pairs, words)
+        waiting = (page, instructions, runs)
+    if waiting is not None:
+        _mend_page(pdf, *waiting, [], pairs, words)
     for font in fonts.values():
         font.write(pdf)
+
+
+def _page_fonts(page: pikepdf.Page, fonts: dict[tuple[int, int], Font]) -> dict[str, Font]:
+    """The page's fonts by resource name (read once for the file, in ``fonts``)."""
+    resources: Any = page.get("/Resources", pikepdf.Dictionary()).get("/Font", {})
+    page_fonts: dict[str, Font] = {}
+    for name, obj in resources.items():
+        key = obj.objgen
+        if key not in fonts:
+            read = Font.read(obj) if isinstance(obj, pikepdf.Dictionary) else None
+            if read is None:
+                continue
+            fonts[key] = read
+        page_fonts[name] = fonts[key]
+    return page_fonts
+
+
+def _mend_page(pdf: pikepdf.Pdf, page: pikepdf.Page, instructions: Instructions,
+               runs: list[Run], following_page: list[Run],
+               pairs: frozenset[tuple[str, str]], words: frozenset[str]) -> None:
+    """Mend the line ends of one page (``following_page``: the next text's first runs)."""
+    changed = False
+    for k, run in enumerate(runs):
+        afters = runs[k + 1:k + 2] or following_page
+        if afters and _mend(instructions, run, afters, k + 1 < len(runs), pairs, words):
+            changed = True
+    if changed:
+        page.Contents = pdf.make_stream(pikepdf.unparse_content_stream(instructions))
 
 
 def _mend(instructions: Instructions, run: Run, afters: list[Run], same_page: bool,

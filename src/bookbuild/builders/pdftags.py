@@ -24,13 +24,12 @@ import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import pikepdf
 from fontTools.ttLib import TTFont
 
 from ..render.fonts import font_faces
-from .boxtags import origins
+from .boxtags import PageElements, origins
 from .pdflines import hyphenation_pairs, mend_line_ends, real_hyphen_words
 from .pdfstruct import mark_artifacts, parent_tree, restructure
 
@@ -38,12 +37,13 @@ __all__ = ["finish_imposed", "finish_pdf", "ligature_texts"]
 
 
 def finish_pdf(path: Path, descriptions: dict[str, str], html: str = "",
-               pages: Sequence[Any] = ()) -> None:
+               pages: Sequence[PageElements] = ()) -> None:
     """Put the text layer and tags of the PDF at ``path`` right, in place.
 
     ``html`` is what was laid out: its soft hyphens tell the hyphens added at line ends
-    from the real ones (:mod:`.pdflines`). ``pages`` are the laid-out pages written
-    (``Document.pages``): they tell which elements of the tag tree stand for one box cut
+    from the real ones (:mod:`.pdflines`). ``pages`` are the walks of the laid-out pages
+    written (:func:`.boxtags.page_elements`, not the boxes: the layout is let go before
+    the file is opened): they tell which elements of the tag tree stand for one box cut
     by the pages, to be joined (:mod:`.boxtags`, :mod:`.pdfstruct`).
     """
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:

@@ -1,0 +1,80 @@
+"""The PDF edition's memory: WeasyPrint's layout (every page's boxes, the largest thing a
+build holds) is let go before the written PDF is opened again to put its tags right."""
+
+from __future__ import annotations
+
+import io
+import weakref
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import EPOCH, VALID
+
+pytestmark = pytest.mark.slow
+
+
+def _walked(value: Any) -> Iterator[Any]:
+    """``value`` and everything inside it, through tuples, lists and the walk's nodes."""
+    from bookbuild.builders.boxtags import Origin
+
+    yield value
+    if isinstance(value, tuple | list):
+        for item in value:
+            yield from _walked(item)
+    elif hasattr(value, "kids") and hasattr(value, "origin"):
+        yield from _walked(value.origin)
+        yield from _walked(value.kids)
+    elif isinstance(value, Origin):
+        yield from _walked(value.key)
+
+
+def test_the_layout_is_gone_when_the_pdf_is_put_right(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When finish_pdf opens the file, no Document and no page box of any layout of the
+    edition is alive (not even through what finish_pdf is given), and what it is given
+    still traces the file's tags to their boxes, page by page."""
+    import pikepdf
+    import weasyprint.document
+    from weasyprint.formatting_structure import boxes
+
+    from bookbuild.builders import pdftags
+    from bookbuild.builders.boxtags import origins
+    from bookbuild.builders.pdf import PdfBuilder
+    from bookbuild.commands.build import build
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    layouts: list[weakref.ref[Any]] = []
+    page_boxes: list[weakref.ref[Any]] = []
+    last_pages: list[int] = []
+    real_layout, real_finish = PdfBuilder.layout, pdftags.finish_pdf
+
+    def layout(self: PdfBuilder, job: Any, html: str) -> Any:
+        document = real_layout(self, job, html)
+        layouts.append(weakref.ref(document))
+        page_boxes.extend(weakref.ref(page._page_box) for page in document.pages)
+        last_pages[:] = [len(document.pages)]
+        return document
+
+    seen: list[int] = []
+
+    def finish(path: Path, descriptions: dict[str, str], html: str = "",
+               pages: Any = ()) -> None:
+        assert layouts and all(ref() is None for ref in layouts), "a layout is still alive"
+        assert all(ref() is None for ref in page_boxes), "a page's boxes are still alive"
+        given = list(_walked(pages))
+        assert not any(isinstance(v, boxes.Box | weasyprint.document.Page) for v in given)
+        seen.append(len(pages))
+        with pikepdf.open(path) as pdf:
+            seen.append(len(origins(pdf, pages)))
+        real_finish(path, descriptions, html, pages)
+
+    monkeypatch.setattr(PdfBuilder, "layout", layout)
+    monkeypatch.setattr(pdftags, "finish_pdf", finish)
+    build(VALID, editions=["booklet"], out=tmp_path / "out", err=io.StringIO(), jobs=1)
+    assert len(layouts) >= 2  # placeholders first, then the numbers of that layout
+    walks, traced = seen
+    assert walks == last_pages[0] > 1  # a walk for every page written
+    assert traced > walks  # elements traced to their boxes on the pages
