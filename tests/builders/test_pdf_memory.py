@@ -78,3 +78,46 @@ def test_the_layout_is_gone_when_the_pdf_is_put_right(
     walks, traced = seen
     assert walks == last_pages[0] > 1  # a walk for every page written
     assert traced > walks  # elements traced to their boxes on the pages
+
+
+def _booklet(out: Path) -> bytes:
+    from bookbuild.commands.build import build
+
+    build(VALID, editions=["booklet"], out=out, err=io.StringIO(), jobs=1)
+    return next(out.glob("*-booklet.pdf")).read_bytes()
+
+
+def test_a_laid_out_document_keeps_no_layout_state_and_prints_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The timeline (an SVG) kept WeasyPrint's layout context, and with it every element's
+    computed styles: released once the document is laid out, the PDF's bytes the same."""
+    import gc
+
+    from weasyprint.css import StyleFor
+    from weasyprint.css.targets import TargetCollector
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.images import SVGImage
+
+    from bookbuild.builders import layoutstate
+    from bookbuild.builders.pdf import PdfBuilder
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    real_layout = PdfBuilder.layout
+    kept: list[tuple[int, int]] = []
+
+    def layout(self: PdfBuilder, job: Any, html: str) -> Any:
+        document = real_layout(self, job, html)
+        svgs = [b for p in document.pages for b in p._page_box.descendants()
+                if isinstance(b, boxes.ReplacedBox) and isinstance(b.replacement, SVGImage)]
+        gc.collect()
+        state = [o for o in gc.get_objects() if isinstance(o, StyleFor | TargetCollector)]
+        kept.append((len(svgs), len(state)))
+        return document
+
+    monkeypatch.setattr(PdfBuilder, "layout", layout)
+    released = _booklet(tmp_path / "released")
+    assert kept and all(svgs > 0 and state == 0 for svgs, state in kept), kept
+    monkeypatch.setattr(layoutstate, "release_layout_state", lambda document: 0)
+    kept.clear()
+    assert _booklet(tmp_path / "kept") == released
+    assert kept and all(state > 0 for _svgs, state in kept)  # what is released without it

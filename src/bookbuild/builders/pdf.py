@@ -259,6 +259,7 @@ class PdfBuilder:
         import weasyprint
 
         from .figurefetch import FigureFetcher
+        from .layoutstate import release_layout_state
         from .renderlog import RenderLog, WatchedFetcher, listening
 
         if self.log is None:
@@ -271,7 +272,9 @@ class PdfBuilder:
         fetcher = FigureFetcher(job, WatchedFetcher(roots, self.log))
         self.passes += 1
         with listening(self.log):
-            return weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render()
+            document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render()
+        release_layout_state(document)  # what only the layout needed: not kept with its pages
+        return document
 
 
 @dataclass(frozen=True)
