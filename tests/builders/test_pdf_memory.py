@@ -90,7 +90,8 @@ def _booklet(out: Path) -> bytes:
 def test_a_laid_out_document_keeps_no_layout_state_and_prints_the_same(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The timeline (an SVG) kept WeasyPrint's layout context, and with it every element's
-    computed styles: released once the document is laid out, the PDF's bytes the same."""
+    computed styles: released once the document is laid out; the PDF's bytes are those of
+    a layout that keeps all (no release, every pseudo-element style kept)."""
     import gc
 
     from weasyprint.css import StyleFor
@@ -118,6 +119,48 @@ def test_a_laid_out_document_keeps_no_layout_state_and_prints_the_same(
     released = _booklet(tmp_path / "released")
     assert kept and all(svgs > 0 and state == 0 for svgs, state in kept), kept
     monkeypatch.setattr(layoutstate, "release_layout_state", lambda document: 0)
+    monkeypatch.setattr(layoutstate, "drop_unused_pseudo_styles", lambda style_for, root: 0)
     kept.clear()
     assert _booklet(tmp_path / "kept") == released
     assert kept and all(state > 0 for _svgs, state in kept)  # what is released without it
+
+
+def test_only_the_pseudo_element_styles_no_box_can_ask_for_are_dropped() -> None:
+    """The universal pseudo-elements' styles (::marker, ::footnote-call …) are kept for
+    list items (and an element whose ::before is one), footnotes and notes, dropped for
+    the rest and inside display: none; the PDF is the one WeasyPrint makes alone."""
+    import weasyprint
+
+    from bookbuild.builders import layoutstate
+    from bookbuild.render.fonts import font_face_css
+
+    html = (f'<html lang="en"><head><style>{font_face_css()} body {{ font-family: "BB Serif" }}'
+            " @page { size: A6 } .fn { float: footnote } .note { position: note(side) }"
+            " .item { display: list-item; list-style: square inside }"
+            " p.b::before { content: 'x'; display: list-item; list-style: disc inside }"
+            " li::marker, p.b::marker { color: red } .fn::footnote-call { color: blue }"
+            " .fn::footnote-marker { color: green } .hidden { display: none }</style></head>"
+            "<body><ul><li id='k1'>one</li><li id='k2'>two</li></ul>"
+            "<div class='item' id='k3'>an item</div><p class='b' id='k4'>before is an item</p>"
+            "<p>text<span class='fn' id='k5'>a footnote</span> more</p>"
+            "<p>a note<span class='note' id='k6'>the note</span></p>"
+            "<div class='hidden'><ul><li>hidden</li></ul></div><p>plain <em>text</em></p>"
+            "</body></html>")
+    alone = weasyprint.HTML(string=html).write_pdf()
+    real = layoutstate.drop_unused_pseudo_styles
+    left: list[set[str]] = []
+
+    def drop(style_for: Any, root: Any) -> int:
+        dropped = real(style_for, root)
+        left.append({str(element.get("id", element.tag)) for element, pseudo
+                     in style_for._computed_styles if pseudo in layoutstate.UNIVERSAL_PSEUDO})
+        assert dropped > 6 * 10
+        return dropped
+
+    try:
+        layoutstate.drop_unused_pseudo_styles = drop
+        lean = layoutstate.render(html).write_pdf()
+    finally:
+        layoutstate.drop_unused_pseudo_styles = real
+    assert left == [{"k1", "k2", "k3", "k4", "k5", "k6"}]
+    assert lean == alone

@@ -256,10 +256,8 @@ class PdfBuilder:
         from ..render.fonts import font_dirs, private_fontconfig
 
         private_fontconfig()  # the bundled fonts only, whatever the machine has
-        import weasyprint
-
         from .figurefetch import FigureFetcher
-        from .layoutstate import release_layout_state
+        from .layoutstate import render
         from .renderlog import RenderLog, WatchedFetcher, listening
 
         if self.log is None:
@@ -271,10 +269,8 @@ class PdfBuilder:
         base = job.layout_dirs[0].as_uri() + "/"
         fetcher = FigureFetcher(job, WatchedFetcher(roots, self.log))
         self.passes += 1
-        with listening(self.log):
-            document = weasyprint.HTML(string=html, base_url=base, url_fetcher=fetcher).render()
-        release_layout_state(document)  # what only the layout needed: not kept with its pages
-        return document
+        with listening(self.log):  # WeasyPrint's layout, keeping less of its state
+            return render(html, base, fetcher)
 
 
 @dataclass(frozen=True)
