@@ -388,6 +388,7 @@ class ToyPid:
         return (f"{slug}-{edition.name}.pid",)
 
     def build(self, job: BuildJob) -> BuildResult:
+        import gc
         import os
 
         if job.edition.name.startswith("crash"):
@@ -398,13 +399,17 @@ class ToyPid:
         time.sleep(0.2)  # the others start meanwhile, when there are jobs to spare
         running.unlink()
         target = job.staging / f"{job.slug}-{job.edition.name}.pid"
-        target.write_text(f"{os.getpid()} {at_once}\n", encoding="utf-8")
+        target.write_text(f"{os.getpid()} {at_once} {gc.get_freeze_count()}\n",
+                          encoding="utf-8")
         return BuildResult((Output.of(target, job.staging, job.edition.name, "toy"),))
 
 
 def test_each_step_has_a_process_of_its_own_that_ends_with_it(tmp_path: Path) -> None:
     """In parallel, no worker outlives its step (an idle worker kept what its edition
-    held, a laid-out book, beside the editions still building); at most ``jobs`` at once."""
+    held, a laid-out book, beside the editions still building); at most ``jobs`` at once;
+    what the parent held is frozen for the workers' collector (it would copy it, page by
+    page, by looking at it), and collected again once the build is done."""
+    import gc
     import os
 
     add_builder(ToyPid)
@@ -417,9 +422,11 @@ def test_each_step_has_a_process_of_its_own_that_ends_with_it(tmp_path: Path) ->
                 for k in range(4)]
     finally:
         remove_builder("toypid")
-    pids = {int(pid) for pid, _at_once in runs}
+    pids = {int(pid) for pid, _at_once, _frozen in runs}
     assert len(pids) == 4 and os.getpid() not in pids
-    assert max(int(at_once) for _pid, at_once in runs) <= 2
+    assert max(int(at_once) for _pid, at_once, _frozen in runs) <= 2
+    assert all(int(frozen) > 1000 for _pid, _at_once, frozen in runs)
+    assert gc.get_freeze_count() == 0
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)  # ended, and reaped

@@ -9,6 +9,7 @@ others at once.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import pickle
 import time
@@ -180,6 +181,10 @@ def _run_parallel(context: BuildContext, plan: Plan, jobs: int,
     results: dict[str, BuildResult] = {}
     laid_out: dict[str, PrintedPages | None] = {}
     _warm_up(plan, context.manuscript.meta.language)
+    # what the parent holds (the manuscript, the modules, the hyphenation patterns) is
+    # shared with the workers until one writes to it: the collector of a worker would,
+    # to every object it looks at, and copy the parent's memory page by page
+    gc.freeze()
     fork = multiprocessing.get_context("fork")
     announced: Queue[str] = fork.Queue()
     followed = {s.after for s in plan.steps if s.after}
@@ -219,6 +224,7 @@ def _run_parallel(context: BuildContext, plan: Plan, jobs: int,
         raise
     finally:
         announced.close()
+        gc.unfreeze()
     return results
 
 
