@@ -374,3 +374,71 @@ def test_a_build_with_nothing_to_do_loads_no_renderer(tmp_path: Path,
                           env={**os.environ, "SOURCE_DATE_EPOCH": EPOCH}, check=True)
     said, loaded = done.stdout.strip().splitlines()
     assert said.startswith("nothing to do") and loaded == "[]"
+
+
+class ToyPid:
+    """Writes the id of the process that built it; ``crash`` editions end that process."""
+
+    format: ClassVar[str] = "toypid"
+    needs: ClassVar[tuple[PagesOf, ...]] = ()
+    templates: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def outputs(cls, edition: Edition, slug: str) -> tuple[str, ...]:
+        return (f"{slug}-{edition.name}.pid",)
+
+    def build(self, job: BuildJob) -> BuildResult:
+        import gc
+        import os
+
+        if job.edition.name.startswith("crash"):
+            os._exit(3)
+        running = job.staging / f".running-{job.edition.name}"
+        running.touch()
+        at_once = len(list(job.staging.glob(".running-*")))
+        time.sleep(0.2)  # the others start meanwhile, when there are jobs to spare
+        running.unlink()
+        target = job.staging / f"{job.slug}-{job.edition.name}.pid"
+        target.write_text(f"{os.getpid()} {at_once} {gc.get_freeze_count()}\n",
+                          encoding="utf-8")
+        return BuildResult((Output.of(target, job.staging, job.edition.name, "toy"),))
+
+
+def test_each_step_has_a_process_of_its_own_that_ends_with_it(tmp_path: Path) -> None:
+    """In parallel, no worker outlives its step (an idle worker kept what its edition
+    held, a laid-out book, beside the editions still building); at most ``jobs`` at once;
+    what the parent held is frozen for the workers' collector (it would copy it, page by
+    page, by looking at it), and collected again once the build is done."""
+    import gc
+    import os
+
+    add_builder(ToyPid)
+    try:
+        project = book_with(tmp_path, "".join(f"  toy{k}: {{format: toypid}}\n"
+                                              for k in range(4)))
+        out = tmp_path / "out"
+        build(project, out=out, err=io.StringIO(), jobs=2)
+        runs = [(out / f"probakonyv-toy{k}.pid").read_text(encoding="utf-8").split()
+                for k in range(4)]
+    finally:
+        remove_builder("toypid")
+    pids = {int(pid) for pid, _at_once, _frozen in runs}
+    assert len(pids) == 4 and os.getpid() not in pids
+    assert max(int(at_once) for _pid, at_once, _frozen in runs) <= 2
+    assert all(int(frozen) > 1000 for _pid, _at_once, frozen in runs)
+    assert gc.get_freeze_count() == 0
+    for pid in pids:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # ended, and reaped
+
+
+def test_a_step_whose_process_dies_fails_the_build_naming_it(tmp_path: Path) -> None:
+    from concurrent.futures.process import BrokenProcessPool
+
+    add_builder(ToyPid)
+    try:
+        project = book_with(tmp_path, "  toy: {format: toypid}\n  crash: {format: toypid}\n")
+        with pytest.raises(BrokenProcessPool, match="edition 'crash' ended without a result"):
+            build(project, out=tmp_path / "out", err=io.StringIO(), jobs=2)
+    finally:
+        remove_builder("toypid")

@@ -9,15 +9,17 @@ others at once.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import multiprocessing
 import pickle
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool, _ExceptionWithTraceback
 from dataclasses import dataclass, field
+from multiprocessing import connection
 from multiprocessing.queues import Queue
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..manuscript import Manuscript, Project
 from ..manuscript.model import Edition
@@ -170,51 +172,106 @@ def _warm_up(plan: Plan, language: str) -> None:
 def _run_parallel(context: BuildContext, plan: Plan, jobs: int,
                   listen: Listener) -> dict[str, BuildResult]:
     """Steps start when what they follow is laid out: announced by its worker before it
-    writes its files (the EPUB does not wait for the booklet's PDF and imposition)."""
+    writes its files (the EPUB does not wait for the booklet's PDF and imposition).
+
+    Each step runs in a process forked for it, at most ``jobs`` at once, and the process
+    ends with its step: what one edition held (a laid-out book, its PDF) is given back
+    when it is done, not kept by an idle worker beside the editions still building.
+    """
     results: dict[str, BuildResult] = {}
     laid_out: dict[str, PrintedPages | None] = {}
     _warm_up(plan, context.manuscript.meta.language)
+    # what the parent holds (the manuscript, the modules, the hyphenation patterns) is
+    # shared with the workers until one writes to it: the collector of a worker would,
+    # to every object it looks at, and copy the parent's memory page by page
+    gc.freeze()
     fork = multiprocessing.get_context("fork")
     announced: Queue[str] = fork.Queue()
     followed = {s.after for s in plan.steps if s.after}
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.steps)), mp_context=fork,
-                               initializer=_init_child, initargs=(context, announced))
-    pending: dict[Future[tuple[BuildResult, float]], Step] = {}
+    running: list[_StepProcess] = []
     started: set[str] = set()
 
     def start_ready() -> None:
         for step in plan.ready(list(laid_out)):
-            if step.edition.name in started:
+            if step.edition.name in started or len(running) >= jobs:
                 continue
             started.add(step.edition.name)
             listen("start", step.edition, None, 0.0)
             follows = laid_out[step.after] if step.after else None
             announce = step.write and step.edition.name in followed
-            pending[pool.submit(build_step, step, follows, announce)] = step
+            running.append(_StepProcess(fork, context, announced, step, follows, announce))
 
     try:
         start_ready()
-        while pending:
+        while running:
             waits_for_pages = any(s.after and s.after not in laid_out for s in plan.steps)
-            done, _ = wait(pending, timeout=0.05 if waits_for_pages else None,
-                           return_when=FIRST_COMPLETED)
+            ready = connection.wait([w.receive for w in running],
+                                    timeout=0.05 if waits_for_pages else None)
             while not announced.empty():
                 name = announced.get()
                 if name not in laid_out:
                     laid_out[name] = pickle.loads(_pages_file(context, name).read_bytes())
-            for future in done:
-                step = pending.pop(future)
-                result, seconds = future.result()
-                results[step.edition.name] = result
-                laid_out.setdefault(step.edition.name, result.pages)
-                listen("done", step.edition, result, seconds)
+            for worker in [w for w in running if w.receive in ready]:
+                running.remove(worker)
+                result, seconds = worker.result()
+                results[worker.step.edition.name] = result
+                laid_out.setdefault(worker.step.edition.name, result.pages)
+                listen("done", worker.step.edition, result, seconds)
             start_ready()
     except BaseException:
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+        for worker in running:  # the steps under way finish (or die with this process)
+            worker.process.join()
         raise
     finally:
         announced.close()
-    pool.shutdown(wait=True)
+        gc.unfreeze()
     return results
+
+
+class _StepProcess:
+    """One step, built in a process forked for it; its result comes back through a pipe."""
+
+    def __init__(self, fork: Any, context: BuildContext, announced: Queue[str], step: Step,
+                 follows: PrintedPages | None, announce: bool) -> None:
+        self.step = step
+        self.receive, send = fork.Pipe(duplex=False)
+        self.process = fork.Process(target=_step_child, daemon=True,
+                                    args=(send, context, announced, step, follows, announce))
+        self.process.start()
+        send.close()  # the child's end only: the pipe ends when the child does
+
+    def result(self) -> tuple[BuildResult, float]:
+        """The step's result, or its exception raised here (with the child's traceback)."""
+        try:
+            ok, value = self.receive.recv()
+        except EOFError:
+            self.process.join()
+            raise BrokenProcessPool(
+                f"the process building edition '{self.step.edition.name}' ended without a "
+                f"result (exit code {self.process.exitcode})") from None
+        finally:
+            self.receive.close()
+        self.process.join()
+        if not ok:
+            raise value
+        return value  # type: ignore[no-any-return]
+
+
+def _step_child(send: Any, context: BuildContext, announced: Queue[str], step: Step,
+                follows: PrintedPages | None, announce: bool) -> None:
+    _init_child(context, announced)
+    try:
+        outcome: tuple[bool, object] = (True, build_step(step, follows, announce))
+    except BaseException as error:  # raised in the parent, as a process pool would
+        outcome = (False, _remote(error))
+    try:
+        send.send(outcome)
+    except Exception as error:  # a result or an exception that cannot be pickled
+        send.send((False, _remote(error)))
+    finally:
+        send.close()
+
+
+def _remote(error: BaseException) -> object:
+    """``error`` to pickle, rebuilt in the parent with the child's traceback as its cause."""
+    return _ExceptionWithTraceback(error, error.__traceback__)  # type: ignore[arg-type]
