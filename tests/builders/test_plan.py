@@ -433,12 +433,39 @@ def test_each_step_has_a_process_of_its_own_that_ends_with_it(tmp_path: Path) ->
 
 
 def test_a_step_whose_process_dies_fails_the_build_naming_it(tmp_path: Path) -> None:
-    from concurrent.futures.process import BrokenProcessPool
+    from bookbuild.builders.schedule import StepDied
 
     add_builder(ToyPid)
     try:
         project = book_with(tmp_path, "  toy: {format: toypid}\n  crash: {format: toypid}\n")
-        with pytest.raises(BrokenProcessPool, match="edition 'crash' ended without a result"):
+        with pytest.raises(StepDied, match="edition 'crash' ended without a result"):
             build(project, out=tmp_path / "out", err=io.StringIO(), jobs=2)
     finally:
         remove_builder("toypid")
+
+
+class ToyBig(ToyPid):
+    """Fails in one edition; builds a result larger than a pipe holds in the other."""
+
+    format = "toybig"
+
+    def build(self, job: BuildJob) -> BuildResult:
+        if job.edition.name == "fails":
+            raise ValueError("this edition fails")
+        time.sleep(0.5)  # still building when the other one has failed
+        result = super().build(job)
+        return BuildResult(result.outputs, result.pages, {"x" * 200_000: 1.0}, result.warnings)
+
+
+def test_a_failed_step_does_not_wait_forever_for_one_with_a_large_result(
+        tmp_path: Path) -> None:
+    """The build fails with the first error; a step still running, whose result is larger
+    than a pipe's buffer, is read to its end, not waited for with its pipe full."""
+    add_builder(ToyBig)
+    try:
+        project = book_with(tmp_path, "  big: {format: toybig}\n  fails: {format: toybig}\n")
+        with pytest.raises(ValueError, match="this edition fails") as raised:
+            build(project, out=tmp_path / "out", err=io.StringIO(), jobs=2)
+        assert "Traceback" in str(raised.value.__cause__)  # the child's, as text
+    finally:
+        remove_builder("toybig")

@@ -14,7 +14,6 @@ import multiprocessing
 import pickle
 import time
 from collections.abc import Callable, Mapping
-from concurrent.futures.process import BrokenProcessPool, _ExceptionWithTraceback
 from dataclasses import dataclass, field
 from multiprocessing import connection
 from multiprocessing.queues import Queue
@@ -220,7 +219,7 @@ def _run_parallel(context: BuildContext, plan: Plan, jobs: int,
             start_ready()
     except BaseException:
         for worker in running:  # the steps under way finish (or die with this process)
-            worker.process.join()
+            worker.abandon()
         raise
     finally:
         announced.close()
@@ -243,35 +242,76 @@ class _StepProcess:
     def result(self) -> tuple[BuildResult, float]:
         """The step's result, or its exception raised here (with the child's traceback)."""
         try:
-            ok, value = self.receive.recv()
+            outcome: _Outcome = self.receive.recv()
         except EOFError:
             self.process.join()
-            raise BrokenProcessPool(
+            raise StepDied(
                 f"the process building edition '{self.step.edition.name}' ended without a "
                 f"result (exit code {self.process.exitcode})") from None
         finally:
             self.receive.close()
         self.process.join()
-        if not ok:
-            raise value
-        return value  # type: ignore[no-any-return]
+        if outcome.error is not None:
+            raise outcome.error from RemoteTraceback(outcome.traceback)
+        assert outcome.result is not None
+        return outcome.result
+
+    def abandon(self) -> None:
+        """Let the step end, reading (and dropping) what it sends: a child blocked on a
+        full pipe would never end, and the build would hang waiting for it."""
+        while self.process.is_alive():
+            if self.receive.poll(0.05):
+                try:
+                    self.receive.recv()
+                except (EOFError, OSError):
+                    break
+        self.process.join()
+        self.receive.close()
+
+
+class StepDied(RuntimeError):
+    """A step's process ended without sending its result (killed, or crashed)."""
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a step's process, as text."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a step's process sends back: its result, or its exception and traceback."""
+
+    result: tuple[BuildResult, float] | None = None
+    error: BaseException | None = None
+    traceback: str = ""
 
 
 def _step_child(send: Any, context: BuildContext, announced: Queue[str], step: Step,
                 follows: PrintedPages | None, announce: bool) -> None:
     _init_child(context, announced)
     try:
-        outcome: tuple[bool, object] = (True, build_step(step, follows, announce))
+        outcome = _Outcome(result=build_step(step, follows, announce))
     except BaseException as error:  # raised in the parent, as a process pool would
-        outcome = (False, _remote(error))
+        outcome = _failed(error)
     try:
         send.send(outcome)
     except Exception as error:  # a result or an exception that cannot be pickled
-        send.send((False, _remote(error)))
+        send.send(_failed(error))
     finally:
         send.close()
 
 
-def _remote(error: BaseException) -> object:
-    """``error`` to pickle, rebuilt in the parent with the child's traceback as its cause."""
-    return _ExceptionWithTraceback(error, error.__traceback__)  # type: ignore[arg-type]
+def _failed(error: BaseException) -> _Outcome:
+    """``error`` to send to the parent, with this process's traceback as text (an
+    exception that cannot be pickled is sent as its description)."""
+    import traceback
+
+    text = "".join(traceback.format_exception(error))
+    try:
+        pickle.dumps(error)
+    except Exception:
+        error = RuntimeError(f"{type(error).__name__}: {error}")
+    return _Outcome(error=error, traceback=text)
