@@ -228,3 +228,28 @@ def test_index_locators_that_are_not_inline_links_are_laid_out_again(
     assert len(made) >= 2
     last = reader.pages[-1].extract_text()
     assert PLACEHOLDER not in last and re.search(r"\d", last)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("mark", ['data-bb-slot="l99999"', 'data-bb-slot="p²"',
+                                  'data-bb-slot="lx"'])
+def test_a_layout_writing_slot_attributes_itself_builds(
+        mark: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A template that writes the skeleton's slot attribute itself (a name no rendering
+    made) is no traceback: the booklet is laid out the way without pagefill."""
+    import shutil
+
+    from conftest import EPOCH
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+    project = tmp_path / "book"
+    shutil.copytree(VALID, project)
+    partial = project / "layouts" / "partials" / "imprint.html.j2"
+    partial.parent.mkdir(parents=True)
+    partial.write_text((REPO / "layouts" / "partials" / "imprint.html.j2").read_text(
+        encoding="utf-8").replace("</section>", f'<p><a href="#x" {mark}>x</a></p></section>',
+                                  1), encoding="utf-8")
+    made = _layouts(monkeypatch)
+    assert _build_booklet(project, tmp_path / "out").startswith(b"%PDF")
+    # a locator slot is looked up: laid out again; a link slot only where it is shown
+    assert len(made) >= 2 if 'slot="l' in mark else made

@@ -109,7 +109,7 @@ class PageFiller:
             self._find_runs(box)
             slot = box.element.get(SLOT_ATTR, "") if box.element is not None else ""
             if slot.startswith("l"):
-                marked.add(int(slot[1:]))
+                marked.add(self._slot(slot, len(self.entries)))
         written = {run.locator for parent in self.parents.values() for run in parent.runs}
         if marked - written:  # the skeleton's placeholders would stay in the index
             raise CannotFill("an index entry's locators are not inline links")
@@ -120,15 +120,24 @@ class PageFiller:
         slot = element.get(SLOT_ATTR) if element is not None else None
         tag = box.element_tag or ""
         if slot and slot.startswith("p") and tag.endswith(("::before", "::after")):
-            self._link_run(box, self.anchors[int(slot[1:])])
+            self._link_run(box, self.anchors[self._slot(slot, len(self.anchors))])
         links: dict[int, list[int]] = {}
         for index, child in enumerate(box.children):
             name = child.element.get(SLOT_ATTR) if child.element is not None else None
             if (isinstance(child, boxes.InlineBox) and name and name.startswith("l")
                     and child.element_tag == "a"):
-                links.setdefault(int(name[1:]), []).append(index)
+                links.setdefault(self._slot(name, len(self.entries)), []).append(index)
         for number, at in links.items():
             self._locator_run(box, number, at[0], at[-1] + 1)
+
+    @staticmethod
+    def _slot(name: str, count: int) -> int:
+        """The number of slot ``name`` (``p3``, ``l12``); a name no rendering made (a
+        layout writing the attribute itself) cannot be written."""
+        number = name[1:]
+        if not (number.isascii() and number.isdigit()) or int(number) >= count:
+            raise CannotFill(f"a slot named '{name[:20]}' that the rendering did not make")
+        return int(number)
 
     def _parent(self, box: boxes.ParentBox) -> _Parent:
         if id(box) not in self.parents:
