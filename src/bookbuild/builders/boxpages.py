@@ -32,14 +32,17 @@ def page_map_of_boxes(page_boxes: list[boxes.PageBox]) -> PageMap:
 
 def box_anchors(page: boxes.PageBox) -> set[str]:
     """The anchors on one page WeasyPrint made (``style['anchor']``, as ``Page`` has them)."""
-    found: set[str] = set()
-    stack: list[boxes.Box] = [page]
+    return {box.style["anchor"] for box in walk_boxes(page) if box.style["anchor"]}
+
+
+def walk_boxes(box: boxes.Box) -> Iterator[boxes.Box]:
+    """``box`` and every box under it, footnote areas and out-of-flow boxes included
+    (``all_children``, as WeasyPrint gathers anchors), in no particular order."""
+    stack = [box]
     while stack:
         box = stack.pop()
-        if box.style["anchor"]:
-            found.add(box.style["anchor"])
+        yield box
         stack.extend(box.all_children())
-    return found
 
 
 def _page_starts(pages: list[Page]) -> Iterator[PageStart]:

@@ -33,7 +33,7 @@ import weasyprint.layout.page as _page
 from weasyprint.formatting_structure import boxes
 
 from ..render.book import IndexEntry
-from ..render.pagerefs import PLACEHOLDER, SLOT_ATTR
+from ..render.pagerefs import PLACEHOLDER, SLOT_ATTR, page_label
 from .pagemap import PageMap, PageRange, entry_ranges
 
 __all__ = ["CannotFill", "PageFiller", "filling"]
@@ -160,7 +160,7 @@ class PageFiller:
         element = box.element
 
         def make(pages: PageMap | None) -> tuple[boxes.Box, ...]:
-            shown = PLACEHOLDER if pages is None else _page_label(pages, anchor)
+            shown = PLACEHOLDER if pages is None else page_label(pages.page_of(anchor))
             element.set("data-page", shown)
             if not before + shown + after:
                 return ()
@@ -275,11 +275,6 @@ def _texts(made: tuple[boxes.Box, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def _page_label(pages: PageMap, anchor: str) -> str:
-    number = pages.page_of(anchor)
-    return str(number) if number > 0 else ""
-
-
 def _labelled(link: boxes.InlineBox, page_range: PageRange) -> boxes.InlineBox:
     made = link.copy()
     made.children = (link.children[0].copy_with_text(page_range.label),)
@@ -298,16 +293,15 @@ def _parent_boxes(root: boxes.Box) -> Iterator[boxes.ParentBox]:
 def _pages_holding(pages: list[boxes.PageBox], elements: set[Any]) -> dict[Any, set[int]]:
     """For each of ``elements``, the indexes of the pages on which a box of it stands
     (one walk of the pages, whatever the number of elements)."""
+    from .boxpages import walk_boxes
+
     found: dict[Any, set[int]] = {}
     if not elements:
         return found
     for number, page in enumerate(pages):
-        stack: list[boxes.Box] = [page]
-        while stack:
-            box = stack.pop()
+        for box in walk_boxes(page):
             if box.element in elements:
                 found.setdefault(box.element, set()).add(number)
-            stack.extend(box.all_children())
     return found
 
 

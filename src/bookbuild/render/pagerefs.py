@@ -62,10 +62,7 @@ class PageSlots:
         locators (before the first layout); an anchor no page holds shows nothing."""
 
         def page(anchor: str) -> str:
-            if pages is None:
-                return PLACEHOLDER
-            number = pages.get(anchor, 0)
-            return str(number) if number > 0 else ""
+            return PLACEHOLDER if pages is None else page_label(pages.get(anchor, 0))
 
         def slot(match: re.Match[str]) -> str:
             number = int(match.group(2))
@@ -90,6 +87,11 @@ class PageSlots:
 
         html = re.sub(rf' data-page="bb-{self.nonce}-p(\d+)-"', link, html)
         return re.sub(rf"bb-{self.nonce}-l(\d+)-", entry, html)
+
+
+def page_label(number: int) -> str:
+    """What a link prints for a target on page ``number`` (0: no page holds it: nothing)."""
+    return str(number) if number > 0 else ""
 
 
 _CURRENT: RenderState[PageSlots | None] = RenderState("page_slots", None)
