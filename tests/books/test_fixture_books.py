@@ -210,3 +210,34 @@ def test_no_words_overlap_on_any_pdf_page(book: tuple[str, Path]) -> None:
     for pdf in (f"{name}-booklet.pdf", f"{name}-handout.pdf"):
         for number in range(1, len(PdfReader(out / pdf).pages) + 1):
             assert overlapping_words(out / pdf, number) == [], (pdf, number)
+
+
+def test_no_page_opens_with_a_relations_line(book: tuple[str, Path]) -> None:
+    """An event's "answers: → point 3" line stays on the page of the event's text: alone
+    at the top of the next page it would belong to nothing (the booklet's pages of the
+    German book broke so before ``break-before: avoid``)."""
+    name, out = book
+    messages = catalogue(language_of(name)).messages
+    labels = tuple(f"{text}:" for key, text in messages.items()
+                   if key.startswith(("relation.", "relation_from.")))
+    assert labels
+    for pdf in (f"{name}-booklet.pdf", f"{name}-handout.pdf"):
+        pages = subprocess.run(["pdftotext", "-enc", "UTF-8", str(out / pdf), "-"],
+                               check=True, capture_output=True, text=True).stdout
+        for number, page in enumerate(pages.split("\f"), start=1):
+            # the running head, then the first line of the page's text
+            opening = [line.strip() for line in page.splitlines() if line.strip()][:2]
+            assert not any(line.startswith(labels) for line in opening), (pdf, number)
+
+
+def test_a_two_line_date_keeps_the_headline_on_its_first_line(
+        book_builds: Callable[[str], Path]) -> None:
+    """The handout's key events: "14 Aug 1980, / morning" takes two lines, and the
+    headline stands beside the first of them, not beside "morning" (the date, an inline
+    block, aligned by its last line before ``vertical-align: top``)."""
+    from pdfgeom import page_words
+
+    words = page_words(book_builds("gdansk-1980") / "gdansk-1980-handout.pdf", 1)
+    stops = next(w.box for w in words if w.text == "stops")
+    morning = next(w.box for w in words if w.text == "morning")
+    assert (stops.y0 + stops.y1) / 2 > morning.y1  # y grows upwards: above "morning"
