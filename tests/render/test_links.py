@@ -55,6 +55,15 @@ def test_an_events_demands_are_in_number_order_grouped_by_relation(valid_copy: P
                            "→ 11. pont · → 14. pont; szembemegy vele: → 2. pont"), refs
 
 
+def test_a_separator_between_references_never_opens_a_line(valid_copy: Path) -> None:
+    """The "·" between two references is glued to the one before it: on a phone, where
+    each reference fills a line, a breakable space before it left the dot alone on a line
+    of its own."""
+    page = unescape(html(project(valid_copy)))
+    assert page.count("\u00a0· ") >= 3
+    assert " · " not in page
+
+
 def test_a_demand_names_its_events_by_headline_and_relation(valid_copy: Path) -> None:
     page = html(project(valid_copy))
     demand = page.split('id="demand-2"', 1)[1].split("</li>", 1)[0]
