@@ -60,3 +60,21 @@ def test_all_problems_are_reported_at_once(valid_copy: Path, cli: Callable[..., 
     result = cli("check", valid_copy)
     assert result.exit_code == 1
     assert result.output.count(": error: ") >= 5
+
+
+@pytest.mark.parametrize("date", ["1956-02-30", "1956-13", "23 October 1956"])
+def test_a_date_that_cannot_be_read_is_one_error_and_no_more(
+    date: str, valid_copy: Path, cli: Callable[..., Result]
+) -> None:
+    """The event with no real date is not taken for one of 1900: no "comes after … but is
+    dated earlier" warning, no "the day-by-day parts run from 1900-01-01" error."""
+    chronology = valid_copy / "manuscript" / "chronology.yaml"
+    text = chronology.read_text(encoding="utf-8")
+    assert "date: 1956-10-23" in text
+    chronology.write_text(text.replace("date: 1956-10-23", f"date: {date}", 1),
+                          encoding="utf-8")
+    result = cli("check", valid_copy)
+    reported = [line for line in result.output.splitlines()
+                if ": error: " in line or ": warning: " in line]
+    assert len(reported) == 1 and "chronology.yaml" in reported[0], result.output
+    assert "1900" not in result.output

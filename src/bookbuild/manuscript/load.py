@@ -68,6 +68,9 @@ BCP47 = re.compile(
     r"(?:-[0-9A-WY-Za-wy-z](?:-[A-Za-z\d]{2,8})+)*(?:-x(?:-[A-Za-z\d]{1,8})+)?",
     re.ASCII)
 MAX_DEMAND_RANGE = 100  # numbers one demand (8-10) may span
+# the date given to an event whose own could not be read (the manuscript has an error, and
+# nothing is built): the checks of the order of dates leave such events out
+UNDATED = parse_event_date("1900-01-01")
 CONTRIBUTOR_ROLES = ("editor", "author", "translator", "illustrator", "contributor")
 
 
@@ -78,6 +81,7 @@ class SourceMap:
     texts: list[tuple[str, YScalar]] = field(default_factory=list)  # (owner id, scalar)
     scalars: list[YScalar] = field(default_factory=list)  # every value of every file read
     unreadable: set[str] = field(default_factory=set)  # files that could not be parsed
+    undated: set[str] = field(default_factory=set)  # events whose date could not be read
 
 
 @dataclass(frozen=True)
@@ -531,6 +535,9 @@ class _Loader:
                     suggest(part, part_ids) or f"parts in book.yaml: {', '.join(part_ids)}",
                 )
             date = self.event_date(item)
+            if date is None:  # reported; the checks of the order of dates leave it out
+                self.source_map.undated.add(event_id)
+                date = UNDATED
             time = ""
             time_node = item.scalar("time")
             if time_node is not None:
@@ -572,17 +579,17 @@ class _Loader:
             links.extend(self.load_links(item, "demands", event_id=event_id))
         return events, links
 
-    def event_date(self, item: Fields) -> EventDate:
+    def event_date(self, item: Fields) -> EventDate | None:
+        """The event's date; None (and an error reported) when it has none or no real one."""
         node = item.scalar("date", required=True)
-        fallback = parse_event_date("1900-01-01")
         if node is None:
-            return fallback
+            return None
         try:
             return parse_event_date(node.value)
         except DateError as exc:
             self.diagnostics.error(node.location, str(exc),
                                    "dates are ISO: 1956-10-23, 1956-02 or 1956-07-18/1956-07-21")
-            return fallback
+            return None
 
     # ------------------------------------------------------------ entities and notes
 

@@ -34,8 +34,8 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     _same_outputs(manuscript, diagnostics)
     _references(manuscript, diagnostics, source_map.unreadable)
     _demand_links(manuscript, diagnostics, source_map.unreadable)
-    _date_order(manuscript, diagnostics)
-    _day_span(manuscript, diagnostics)
+    _date_order(manuscript, diagnostics, source_map.undated)
+    _day_span(manuscript, diagnostics, source_map.undated)
     _unmentioned(manuscript, diagnostics)
     _unmarked_mentions(manuscript, source_map, diagnostics)
     check_placements(manuscript, diagnostics)
@@ -202,18 +202,21 @@ def _demand_links(manuscript: Manuscript, diagnostics: Diagnostics,
                               suggest(link.event, event_ids))
 
 
-def _date_order(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+def _date_order(manuscript: Manuscript, diagnostics: Diagnostics, undated: set[str]) -> None:
     """Events are in the order of time, a date meaning every day it covers.
 
     A month stands for the whole month and a range for its span, so "1848-03" may stand
     after 1848-03-03 and before 1848-03-31. The rule: every event can be given a day of
     its date no earlier than the days given to the events before it (each is given the
     earliest such day). An event is out of order when its date ends before that day.
+    An event whose date could not be read (``undated``, an error already) is left out.
     """
     for part in manuscript.parts:
         floor: dt.date | None = None
         setter: Event | None = None
         for event in manuscript.events_in(part.id):
+            if event.id in undated:
+                continue
             if floor is not None and setter is not None and event.date.end < floor:
                 diagnostics.warning(
                     event.location,
@@ -240,7 +243,7 @@ def _iso(event: Event) -> str:
 MAX_DAY_SPAN = 1100  # days: the timeline figure draws a row for every day of the span
 
 
-def _day_span(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+def _day_span(manuscript: Manuscript, diagnostics: Diagnostics, undated: set[str]) -> None:
     """The day-by-day parts, together, cover at most about three years.
 
     Their timeline figure has a row for every day between the first and the last,
@@ -248,7 +251,8 @@ def _day_span(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
     rows and a build of many minutes.
     """
     day_parts = {p.id for p in manuscript.parts if p.kind is PartKind.DAYS}
-    days = [e for e in manuscript.events if e.part in day_parts and e.date.is_single_day]
+    days = [e for e in manuscript.events
+            if e.part in day_parts and e.date.is_single_day and e.id not in undated]
     if len(days) < 2:
         return
     first = min(days, key=lambda e: e.date.start)
