@@ -359,6 +359,22 @@ def test_an_oversized_image_is_refused_with_its_location(book_copy: Path,
            "pixels" in result.output
 
 
+@pytest.mark.parametrize("content", [b"not a picture", b"\x89PNG\r\n\x1a\n" + bytes(40)])
+def test_a_file_that_is_no_image_is_refused_in_words(content: bytes, book_copy: Path,
+                                                    cli: Callable[..., Result]) -> None:
+    """Neither Pillow's buffer object ("<_io.BytesIO object at 0x7f…>") nor a traceback:
+    where the figure is declared, what is wrong, what to do."""
+    (book_copy / "manuscript" / "images" / "broken.png").write_bytes(content)
+    set_file(book_copy, "terkep", "broken.png")
+    result = cli("check", book_copy)
+    assert result.exit_code == 1
+    row = line_of(book_copy, "broken.png")
+    assert f"manuscript/figures.yaml:{row}:9: error: image 'broken.png' cannot be read " \
+           "as PNG" in result.output
+    assert "hint: save it again from an image program" in result.output
+    assert "object at 0x" not in result.output and "Traceback" not in result.output
+
+
 @pytest.mark.parametrize("name", ["../book.yaml", "/etc/passwd.png", "../../x.png",
                                   "sub/../../x.png", "outside.png"])
 def test_images_only_from_the_images_folder(name: str, book_copy: Path, tmp_path: Path,

@@ -140,7 +140,11 @@ def _raster(path: Path, data: bytes, expected: str, name: str, where: Location) 
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRefused(where, f"image '{name}' has too many pixels to decode safely",
                            "scale the image down") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+    except UnidentifiedImageError:  # Pillow's message names its buffer object
+        raise ImageRefused(where, f"image '{name}' cannot be read as {expected}: its "
+                                  "content is not an image", "save it again from an image "
+                                  f"program, as {expected}") from None
+    except (OSError, SyntaxError, ValueError) as exc:
         raise ImageRefused(where, f"image '{name}' cannot be read as {expected}: {exc}",
                            "save it again from an image program") from None
     if actual != expected:
