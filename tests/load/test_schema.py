@@ -130,7 +130,7 @@ def test_the_order_check_reads_a_month_as_the_whole_month(valid_copy: Path) -> N
         events = tuple(Event(chr(ord("a") + i), "days", parse_event_date(d), "t", RichText())
                        for i, d in enumerate(dates))
         diagnostics = Diagnostics()
-        _date_order(replace(manuscript, events=events), diagnostics)
+        _date_order(replace(manuscript, events=events), diagnostics, set())
         flagged = [m.message.split("'")[1] for m in diagnostics]
         assert flagged == expected, (dates, [d.format() for d in diagnostics])
 

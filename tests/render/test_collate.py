@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bookbuild.locale import locale_for
-from bookbuild.render.collate import sort_key_for
 from conftest import REPO
 
 hu_sort_key = locale_for("hu").sort_key
@@ -216,8 +215,7 @@ def test_key_accepts_any_text(text: str) -> None:
     ],
 )
 def test_collation_of_each_language(tag: str, expected: list[str]) -> None:
-    # Polish has no catalogue (a book cannot be written in it yet); its collation is ICU's
-    key = sort_key_for("pl") if tag == "pl" else locale_for(tag).sort_key
+    key = locale_for(tag).sort_key
     for seed in range(3):
         shuffled = list(expected)
         random.Random(seed).shuffle(shuffled)

@@ -25,6 +25,7 @@ WJ = "\u2060"
 HU = locale_for("hu")
 EN = locale_for("en")
 DE = locale_for("de")
+PL = locale_for("pl")
 typeset = HU.typeset
 convert_quotes = HU.typography.convert_quotes
 insert_date_spaces = HU.typography.glue
@@ -232,7 +233,7 @@ def test_per_run_typesetting_would_get_it_wrong() -> None:
 def test_every_language_is_idempotent_and_keeps_the_text(text: str) -> None:
     # English: a closing inner quote glued to a letter reads as an apostrophe (’), so
     # garbage such as 'a"a' between quotes cannot be re-read the same way
-    locales = (DE,) if re.search(r"\w[\"“”„»«'’]\w", text) else (EN, DE)
+    locales = (DE, PL) if re.search(r"\w[\"“”„»«'’]\w", text) else (EN, DE, PL)
     for locale in locales:
         once = locale.typeset(text)
         assert locale.typeset(once) == once
@@ -260,3 +261,37 @@ def test_rendered_paragraph_keeps_quotes_right_across_a_mention() -> None:
     hungarian = str(render_inlines(nodes, Linker(locale=HU, link_mentions=False)))
     assert "„<span" in hungarian and "</span>”, danach „<em>" in hungarian
     assert "„das »Volk«”." in hungarian
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("strajk w stoczni i w Gdyni", f"strajk w{NB}stoczni i{NB}w{NB}Gdyni"),
+        ("A potem (w sierpniu) z nimi", f"A{NB}potem (w{NB}sierpniu) z{NB}nimi"),
+        ('mówił "i tak" o tym', f"mówił „i{NB}tak” o{NB}tym"),
+        ("Robotników bito - a grupa", f"Robotników bito{NB}– a{NB}grupa"),
+        ("Anna W. poszła, ma w", "Anna W. poszła, ma w"),  # an initial, a last word
+        ("14 sierpnia 1980", f"14{NB}sierpnia 1980"),
+    ],
+)
+def test_polish_keeps_a_one_letter_word_on_the_line_of_the_next(source: str,
+                                                                expected: str) -> None:
+    """Polish typesetting never ends a line with a one-letter word (a, i, o, u, w, z):
+    the language's registered no-break rule (English and German books keep their spaces)."""
+    assert PL.typeset(source) == expected
+    assert EN.typeset("a cat in a hat") == "a cat in a hat"
+
+
+def test_a_one_letter_word_before_a_mention_is_glued_to_it() -> None:
+    """The mention is a run of its own: the space at the end of the run before it is the
+    one made no-break."""
+    assert PL.typeset_runs(["Milicja strzelała w ", "Gdańsku", " i w ", "Gdyni", "."]) == [
+        f"Milicja strzelała w{NB}", "Gdańsku", f" i{NB}w{NB}", "Gdyni", "."]
+
+
+def test_a_polish_time_of_day_is_printed_glued_and_read_as_written() -> None:
+    from bookbuild.manuscript.model import TimeOfDay
+
+    assert PL.time_of_day(TimeOfDay.NIGHT) == f"w{NB}nocy"  # printed in a narrow margin
+    assert PL.parse_time_of_day("w nocy") is TimeOfDay.NIGHT  # as the manuscript has it
+    assert PL.parse_time_of_day("night") is TimeOfDay.NIGHT

@@ -32,7 +32,7 @@ import icu
 from ..manuscript.model import DatePrecision, EventDate, Relation, TimeOfDay
 from ..render.collate import SortKey, sort_key_for
 from ..render.hyphenate import Hyphenator
-from ..render.typography import NBSP, Quotes, Typography
+from ..render.typography import NBSP, Quotes, Typography, glue_rule_for
 from .catalogue import Catalogue, catalogue, languages
 from .dates import DateForms
 
@@ -134,13 +134,14 @@ class Locale:
     # ------------------------------------------------------------ time of day
 
     def time_of_day(self, value: TimeOfDay) -> str:
-        """The printed word for a time of day (``este``, ``evening``, ``abends``)."""
-        return self.word(f"time_of_day.{value.value}")
+        """The printed word for a time of day (``este``, ``evening``, ``abends``), with the
+        language's no-break spaces ("w\u00a0nocy")."""
+        return self.typography.glue(self.word(f"time_of_day.{value.value}"))
 
     def time_of_day_words(self) -> dict[str, TimeOfDay]:
-        """Everything a manuscript in this language may write: keys and the printed words."""
+        """Everything a manuscript in this language may write: keys and the words."""
         accepted = {t.value: t for t in TimeOfDay}
-        accepted.update({self.time_of_day(t): t for t in TimeOfDay})
+        accepted.update({self.word(f"time_of_day.{t.value}"): t for t in TimeOfDay})
         return accepted
 
     def parse_time_of_day(self, text: str) -> TimeOfDay | None:
@@ -211,7 +212,7 @@ class Locale:
 
     @cached_property
     def typography(self) -> Typography:
-        return _typography(self.cldr, self.word("typography.number_words"))
+        return _typography(self.cldr, self.language, self.word("typography.number_words"))
 
     def typeset(self, text: str) -> str:
         """One text run with the language's quotes, dashes and no-break spaces."""
@@ -223,7 +224,7 @@ class Locale:
 
 
 @cache
-def _typography(cldr: str, number_words: str) -> Typography:
+def _typography(cldr: str, language: str, number_words: str) -> Typography:
     data = icu.LocaleData(cldr)
     kind = icu.ULocaleDataDelimiterType
     quotes = Quotes(
@@ -231,7 +232,7 @@ def _typography(cldr: str, number_words: str) -> Typography:
         data.getDelimiter(kind.ALT_QUOTATION_START), data.getDelimiter(kind.ALT_QUOTATION_END),
     )
     words = tuple(w.strip() for w in number_words.split("|") if w.strip())
-    return Typography(quotes, DateForms(cldr).month_names(), words)
+    return Typography(quotes, DateForms(cldr).month_names(), words, glue_rule_for(language))
 
 
 @cache

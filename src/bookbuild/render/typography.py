@@ -2,9 +2,11 @@
 
 A :class:`Typography` holds one language's rules: its quotation marks (from CLDR through
 ICU), its month names (CLDR) and the words that stay with a number before them (from the
-language's catalogue). :meth:`Typography.typeset_runs` typesets the runs of one paragraph
-together, so that a quotation mark's direction and nesting are decided across mentions,
-emphasis and links. Every step is idempotent (``typeset(typeset(x)) == typeset(x)``), and
+language's catalogue), and the no-break rule the language may register of its own
+(:func:`register_glue`: Polish keeps a one-letter word on the line of the word after it).
+:meth:`Typography.typeset_runs` typesets the runs of one paragraph together, so that a
+quotation mark's direction and nesting are decided across mentions, emphasis and links.
+Every step is idempotent (``typeset(typeset(x)) == typeset(x)``), and
 :func:`strip_typography` maps text back to a plain comparison form with
 ``strip_typography(typeset(x)) == strip_typography(x)``.
 """
@@ -12,7 +14,7 @@ emphasis and links. Every step is idempotent (``typeset(typeset(x)) == typeset(x
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -22,6 +24,8 @@ __all__ = [
     "WORD_JOINER",
     "Quotes",
     "Typography",
+    "glue_rule_for",
+    "register_glue",
     "strip_typography",
 ]
 
@@ -62,6 +66,41 @@ _STRIP_TABLE = str.maketrans(
 )
 
 
+#: A language's own no-break rule: the text with some spaces made no-break spaces (and
+#: nothing else changed: the text keeps its length).
+GlueRule = Callable[[str], str]
+
+_GLUE_RULES: dict[str, GlueRule] = {}
+
+
+def register_glue(language: str) -> Callable[[GlueRule], GlueRule]:
+    """Register the no-break rule of ``language`` (a primary subtag such as ``pl``)."""
+
+    def register(rule: GlueRule) -> GlueRule:
+        _GLUE_RULES[language] = rule
+        return rule
+
+    return register
+
+
+def glue_rule_for(language: str) -> GlueRule | None:
+    """The no-break rule registered for ``language``, if it has one."""
+    return _GLUE_RULES.get(language)
+
+
+#: A one-letter word: after a space, a line start, an opening bracket, quote or dash.
+_POLISH_ONE_LETTER_RE = re.compile(
+    r"(?<![^\s(\[{„“”\"'«»‚‘’\u2013\u2014])([aiouwzAIOUWZ]) (?=\S|$)")
+
+
+@register_glue("pl")
+def polish_one_letter_words(text: str) -> str:
+    """A one-letter word (``a``, ``i``, ``o``, ``u``, ``w``, ``z``) never ends a line: the
+    space after it is a no-break space ("strajk w\u00a0stoczni", "i\u00a0w\u00a0Gdyni"),
+    as Polish typesetting requires."""
+    return _POLISH_ONE_LETTER_RE.sub(lambda m: m.group(1) + NBSP, text)
+
+
 @dataclass(frozen=True)
 class Quotes:
     """A language's quotation marks: outer ``open…close``, inner ``alt_open…alt_close``."""
@@ -84,6 +123,7 @@ class Typography:
     quotes: Quotes
     months: tuple[str, ...] = ()  # month names and abbreviations, as dates print them
     number_words: tuple[str, ...] = ()  # words glued to the number before them ("16 pont")
+    language_glue: GlueRule | None = None  # the language's own no-break rule
     _patterns: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False,
                                                   hash=False, repr=False)
 
@@ -109,12 +149,15 @@ class Typography:
         A day number and its month ("23.\u00a0október", "5.\u00a0Oktober",
         "27\u00a0March"), a month and its day ("október\u00a023", "March\u00a027"), a
         number and the word counted ("16\u00a0pont"), groups of digits ("200\u00a0000"),
-        and the two ends of a number range ("(1773–\u20601859)"). A year keeps its normal
-        space ("1956. október").
+        and the two ends of a number range ("(1773–\u20601859)"), and what the language's
+        own rule keeps together (:func:`register_glue`). A year keeps its normal space
+        ("1956. október").
         """
         text = self._pattern("before").sub(lambda m: (m.group(1) or m.group(2)) + NBSP, text)
         text = self._pattern("after").sub(lambda m: m.group(1) + NBSP, text)
         text = _DIGIT_GROUPS_RE.sub(lambda m: m.group().replace(" ", NBSP), text)
+        if self.language_glue is not None:
+            text = self.language_glue(text)
         return _DASH_BETWEEN_NUMBERS_RE.sub(EN_DASH + WORD_JOINER, text)
 
     def typeset(self, text: str) -> str:
