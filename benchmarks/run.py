@@ -75,6 +75,7 @@ class Run:
     seconds: float  # wall time
     max_rss_mib: float  # the largest single process of the tree (ru_maxrss)
     tree_mib: float  # the whole tree at its sampled peak (sum of PSS: shared pages counted once)
+    cpu_seconds: float = 0.0  # user + system time of the process and every child it waited for
     stdout: str = field(default="", repr=False)
 
 
@@ -150,7 +151,8 @@ def measure(cmd: Sequence[str | Path], env: Mapping[str, str], *, cwd: Path | No
     if process.returncode != 0:
         raise BenchError(f"`{shlex.join(args)}` exited with {process.returncode}:\n"
                          + errors[-3000:])
-    return Run(seconds, usage.ru_maxrss / 1024, sampler.peak_kib / 1024, output)
+    return Run(seconds, usage.ru_maxrss / 1024, sampler.peak_kib / 1024,
+               usage.ru_utime + usage.ru_stime, output)
 
 
 def summary(runs: Sequence[Run]) -> dict[str, Any]:
@@ -160,6 +162,7 @@ def summary(runs: Sequence[Run]) -> dict[str, Any]:
         "runs_seconds": [round(r.seconds, 3) for r in runs],
         "max_rss_mib": round(max(r.max_rss_mib for r in runs), 1),
         "tree_mib": round(max(r.tree_mib for r in runs), 1),
+        "cpu_seconds": round(statistics.median(r.cpu_seconds for r in runs), 3),
     }
 
 
@@ -565,6 +568,7 @@ def render_markdown(data: dict[str, Any]) -> str:
         *(f"| {t['target']} | {t['shown']} | {verdict(t['reached'])} |" for t in data["targets"]),
         "",
         *ratio_lines(data.get("ratios", {})),
+        *work_bound_lines(data),
         *profile_section(data.get("profile")),
     ]
     return "\n".join(lines) + "\n"
@@ -577,6 +581,23 @@ def ratio_lines(ratios: dict[str, Any]) -> list[str]:
     shown = "; ".join(f"{name} {', '.join(f'{v:.2f}' for v in r['rounds'])}"
                       for name, r in ratios.items())
     return [f"Ratios per round (cold / floor, cold / Pandoc, edit / cold): {shown}.", ""]
+
+
+def work_bound_lines(data: dict[str, Any]) -> list[str]:
+    """The least the cold build could take on this machine: its CPU time spread perfectly
+    over the cores. Above the floor target, no scheduling reaches it: the build would have
+    to do less work, not only do it side by side."""
+    cold, floor, cores = data["cold"], data["floor"], data["machine"]["cores"] or 1
+    if not cold.get("cpu_seconds") or "seconds" not in floor:
+        return []
+    bound = cold["cpu_seconds"] / cores
+    ratio = bound / floor["seconds"]
+    verdict_text = ("more than the floor target allows: the target needs less work, not only "
+                    "more of it side by side" if ratio > TARGET_FLOOR_RATIO
+                    else "within the floor target: it is a matter of scheduling")
+    return [f"Work: the cold build spends {cold['cpu_seconds']:.2f} s of CPU (user + system, "
+            f"every process); spread perfectly over {cores} cores that is {bound:.2f} s, "
+            f"{ratio:.2f}× the floor, {verdict_text}.", ""]
 
 
 def load_warning(machine: dict[str, Any]) -> list[str]:
@@ -592,7 +613,7 @@ def main_rows(data: dict[str, Any]) -> list[str]:
     cold, floor, pandoc = data["cold"], data["floor"], data["pandoc"]
     force = "--force, " if data["machine"]["build_has_force"] else ""
     rows = [row("cold full build, all editions", cold,
-                f"fresh output folder, {force}default jobs; "
+                f"fresh output folder, {force}default jobs; CPU {cold['cpu_seconds']:.2f} s; "
                 + ", ".join(f"{n} {p} p." for n, p in cold["outputs"].items()))]
     if "one_process" in cold:
         rows.append(row("cold full build, `--jobs 1`", cold["one_process"], "one process"))
