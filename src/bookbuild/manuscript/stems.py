@@ -8,25 +8,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..langrules import LanguageRules
+
 StemRule = Callable[[str], str]  # a name's form -> the regex that matches its stem
 
-_RULES: dict[str, StemRule] = {}
-
-
-def register_stem_rule(language: str) -> Callable[[StemRule], StemRule]:
-    """Register the rule of ``language`` (its primary subtag: ``hu``)."""
-
-    def add(rule: StemRule) -> StemRule:
-        _RULES[language] = rule
-        return rule
-
-    return add
+_RULES: LanguageRules[StemRule] = LanguageRules()
+register_stem_rule = _RULES.register  # @register_stem_rule("hu"): the rule of a language
 
 
 def stem_pattern(language: str, form: str) -> str:
     """A regex (without anchors) for ``form`` as it may stand before a suffix in a text of
     ``language`` (a BCP 47 tag; its primary subtag chooses the rule)."""
-    rule = _RULES.get(language.split("-", 1)[0].lower())
+    rule = _RULES.get(language)
     return rule(form) if rule is not None else re.escape(form)
 
 

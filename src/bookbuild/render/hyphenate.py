@@ -26,6 +26,8 @@ from functools import cache, lru_cache
 
 import pyphen
 
+from ..langrules import LanguageRules
+
 __all__ = [
     "FORBIDDEN_CLUSTERS",
     "MAX_WORD_LENGTH",
@@ -51,17 +53,8 @@ _PART_RE = re.compile(r"[\w\u00ad]+")
 #: A language's own rule: may ``part`` (lower case) break before index ``pos``?
 BreakRule = Callable[[str, int], bool]
 
-_RULES: dict[str, BreakRule] = {}
-
-
-def register_rule(language: str) -> Callable[[BreakRule], BreakRule]:
-    """Register a break rule for ``language`` (a primary subtag such as ``hu``)."""
-
-    def register(rule: BreakRule) -> BreakRule:
-        _RULES[language] = rule
-        return rule
-
-    return register
+_RULES: LanguageRules[BreakRule] = LanguageRules()
+register_rule = _RULES.register  # @register_rule("hu"): the break rule of a language
 
 
 @cache

@@ -17,6 +17,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from ..langrules import LanguageRules
+
 __all__ = [
     "ELLIPSIS",
     "EN_DASH",
@@ -70,22 +72,9 @@ _STRIP_TABLE = str.maketrans(
 #: nothing else changed: the text keeps its length).
 GlueRule = Callable[[str], str]
 
-_GLUE_RULES: dict[str, GlueRule] = {}
-
-
-def register_glue(language: str) -> Callable[[GlueRule], GlueRule]:
-    """Register the no-break rule of ``language`` (a primary subtag such as ``pl``)."""
-
-    def register(rule: GlueRule) -> GlueRule:
-        _GLUE_RULES[language] = rule
-        return rule
-
-    return register
-
-
-def glue_rule_for(language: str) -> GlueRule | None:
-    """The no-break rule registered for ``language``, if it has one."""
-    return _GLUE_RULES.get(language)
+_GLUE_RULES: LanguageRules[GlueRule] = LanguageRules()
+register_glue = _GLUE_RULES.register  # @register_glue("pl"): the no-break rule of Polish
+glue_rule_for = _GLUE_RULES.get  # the no-break rule of a language, if it has one
 
 
 #: A one-letter word: after a space, a line start, an opening bracket, quote or dash.
