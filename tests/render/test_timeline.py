@@ -15,7 +15,7 @@ import pytest
 from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import find_project, read_manuscript
 from bookbuild.render.book import build_view
-from bookbuild.render.figures import FONT_SIZE, WIDTH, timeline_figure
+from bookbuild.render.figures import FONT_SIZE, WIDTH, text_width, timeline_figure
 from conftest import VALID, build_into
 from pdfgeom import Box, figure_extents, page_words, struct_figures
 
@@ -185,5 +185,46 @@ def test_labels_are_legible_in_the_a5_column(tmp_path: Path) -> None:
     assert FONT_SIZE * scale >= 7.0
     # the long title is wrapped, not cut
     assert LONG in figure.description
-    drawn = re.sub(r"<(desc|title).*?</(desc|title)>", "", str(figure.svg))
-    assert LONG not in drawn and "a városháza elé vonulnak," in drawn
+    drawn = re.findall(r'font-family="BB Serif">([^<]*)</text>', str(figure.svg))
+    assert LONG not in drawn and LONG in " ".join(drawn)
+
+
+def test_the_moment_is_set_apart_from_the_title(tmp_path: Path) -> None:
+    """A time or a time of day stands in a column of its own, in the day labels' face:
+    set before the title in the body face it read as the title's first word ("délután
+    Vége az egypártrendszernek")."""
+    project = make_book(tmp_path, week())
+    chronology = project / "manuscript" / "chronology.yaml"
+    chronology.write_text(chronology.read_text(encoding="utf-8") + (
+        "- id: ev-time\n  part: days\n  date: 1956-10-30\n  time: \"15:00\"\n"
+        "  title: Vége az egypártrendszernek\n  key: true\n  text: A nap eseménye.\n"
+        "- id: ev-daytime\n  part: days\n  date: 1956-10-30\n  time_of_day: délután\n"
+        "  title: Tárgyalás a laktanyában\n  key: true\n  text: A nap eseménye.\n"),
+        encoding="utf-8")
+    figure = timeline_figure(view_of(project))
+    assert figure is not None
+    texts = re.findall(r'<text x="([\d.]+)" y="([\d.]+)" font-size="[\d.]+" '
+                       r'font-family="(BB Sans|BB Serif)">([^<]*)</text>', str(figure.svg))
+    placed = {text: (float(x), float(y), face) for x, y, face, text in texts}
+    moments = [placed["15:00"], placed["délután"]]
+    titles = [placed["Vége az egypártrendszernek"], placed["Tárgyalás a laktanyában"]]
+    assert {m[2] for m in moments} == {"BB Sans"} and {t[2] for t in titles} == {"BB Serif"}
+    # each moment on its title's line, every title (with a moment or not) at one x,
+    # to the right of the widest moment
+    assert [m[1] for m in moments] == [t[1] for t in titles]
+    column = {x for x, _, face in placed.values() if face == "BB Serif"}
+    assert len(column) == 1
+    assert column.pop() >= max(m[0] for m in moments) + text_width("délután", family="BB Sans")
+    # the alternative text still reads moment and title together
+    assert "15:00 Vége az egypártrendszernek" in figure.description
+    assert "délután Tárgyalás a laktanyában" in figure.description
+
+
+def test_a_moment_wider_than_its_column_takes_a_line_of_its_own() -> None:
+    from bookbuild.render.figures import TEXT_WIDTH, _moment_column, _moment_room
+
+    assert _moment_column([]) == _moment_column(["", ""]) == 0.0
+    assert _moment_column(["15:00", "délután"]) == _moment_room("délután")
+    long = "in the small hours of the morning, before the curfew ended"
+    assert _moment_room(long) > TEXT_WIDTH / 3
+    assert _moment_column(["15:00", long]) == TEXT_WIDTH / 3

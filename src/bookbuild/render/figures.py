@@ -52,6 +52,7 @@ TEXT_WIDTH = WIDTH - TEXT_X - 2.0
 FONT_SIZE = 8.5  # 8.1 pt in the A5 column: legible in print
 LINE = 10.5
 ROW = 15.0
+MOMENT_GAP = 5.0  # between the column of the moments and the titles
 GAP_ROW = 11.0
 PIECE_HEIGHT = 430.0  # the most one page takes (below a part title, above the caption)
 WORD_JOINER = "\u2060"
@@ -62,8 +63,13 @@ SHOW_EVERY_DAY = PIECE_HEIGHT  # a span whose every day fits one piece shows eve
 class _Entry:
     view: EventView
     moment: str  # time, time of day, or the range's dates
-    text: str  # the moment and the title, typeset
-    lines: list[str] = field(default_factory=list)
+    title: str  # typeset, without the locale's word joiners
+    lines: list[str] = field(default_factory=list)  # the title's ("": the moment's alone)
+
+    @property
+    def text(self) -> str:
+        """The moment and the title: the entry as its alternative text reads it."""
+        return f"{self.moment} {self.title}" if self.moment else self.title
 
 
 @dataclass
@@ -104,19 +110,22 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
                 if not event.event.key:
                     continue
                 moment = event.when if single else locale.short_date(date)
-                title = locale.typeset(event.event.title)
                 # SVG text never breaks: the locale's word joiners only risk a missing glyph
-                text = (f"{moment} {title}" if moment else title).replace(WORD_JOINER, "")
-                days.setdefault(date.start, []).append(_Entry(event, moment, text))
+                title = locale.typeset(event.event.title).replace(WORD_JOINER, "")
+                days.setdefault(date.start, []).append(
+                    _Entry(event, moment.replace(WORD_JOINER, ""), title))
                 if not single:
                     ranges.append(_Range(date.start, date.end, 0))
                     days.setdefault(date.end, [])
     if not days and not dated:
         return None
     ranges = _lanes(ranges)
+    column = _moment_column([e.moment for entries in days.values() for e in entries])
     for entries in days.values():
         for entry in entries:
-            entry.lines = _wrap(entry.text, TEXT_WIDTH - _lane_room(ranges))
+            entry.lines = _wrap(entry.title, TEXT_WIDTH - _lane_room(ranges) - column)
+            if _moment_room(entry.moment) > column:
+                entry.lines.insert(0, "")  # a moment wider than the column: a line of its own
     rows = _rows(days, dated)
     pieces = _pieces(rows)
     caption = locale.typeset(view.meta.timeline_caption or locale.word("timeline_caption"))
@@ -128,7 +137,7 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
     description = _description(rows, locale)
     svgs = tuple(
         _draw(piece, ranges, caption if len(pieces) == 1 else f"{caption} ({i}/{len(pieces)})",
-              _description(piece, locale), f"timeline-{i}", locale)
+              _description(piece, locale), f"timeline-{i}", locale, column)
         for i, piece in enumerate(pieces, start=1)
     )
     return TimelineFigure(svgs, caption, items, description)
@@ -183,7 +192,7 @@ def _pieces(rows: list[_Row]) -> list[list[_Row]]:
 
 
 def _draw(rows: list[_Row], ranges: list[_Range], title: str, desc: str,
-          ident: str, locale: Locale) -> Markup:
+          ident: str, locale: Locale, column: float) -> Markup:
     total = sum(r.height for r in rows) + 10
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} {total:.1f}" '
@@ -213,9 +222,16 @@ def _draw(rows: list[_Row], ranges: list[_Range], title: str, desc: str,
                      'stroke="#000" stroke-width="1"/>')
         line_y = top + 10
         for entry in row.entries:
-            for line in entry.lines:
+            # the moment in the face of the day labels, in a column of its own: set before
+            # the title it read as its first word ("délután Vége az egypártrendszernek")
+            if entry.moment:
                 parts.append(f'<text x="{TEXT_X}" y="{line_y:.1f}" font-size="{FONT_SIZE}" '
-                             f'font-family="BB Serif">{escape(line)}</text>')
+                             f'font-family="BB Sans">{escape(entry.moment)}</text>')
+            for line in entry.lines:
+                if line:
+                    parts.append(f'<text x="{TEXT_X + column:.1f}" y="{line_y:.1f}" '
+                                 f'font-size="{FONT_SIZE}" font-family="BB Serif">'
+                                 f'{escape(line)}</text>')
                 line_y += LINE
     first, last = (min(centres), max(centres)) if centres else (None, None)
     for item in ranges:
@@ -263,7 +279,19 @@ def text_width(text: str, size: float = FONT_SIZE, family: str = "BB Serif") -> 
     return sum(widths.get(ord(c), fallback) for c in text) * size / upem
 
 
+def _moment_room(moment: str) -> float:
+    """How much of a line a moment takes, the gap before the title included."""
+    return text_width(moment, family="BB Sans") + MOMENT_GAP if moment else 0.0
+
+
+def _moment_column(moments: list[str]) -> float:
+    """The width of the moments' column: the widest moment's, at most a third of the text
+    (a wider moment gets a line of its own); none when no entry has a moment."""
+    return min(max(map(_moment_room, moments), default=0.0), TEXT_WIDTH / 3)
+
+
 def _wrap(text: str, width: float) -> list[str]:
+    """``text`` in lines at most ``width`` wide (a longer word stands alone)."""
     lines: list[str] = []
     current = ""
     for word in text.split(" "):
