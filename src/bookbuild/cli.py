@@ -79,8 +79,8 @@ def build(path: Path | None, editions: tuple[str, ...], out: Path | None, force:
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--language", "-l", default="hu", show_default=True, metavar="TAG",
-              help="The book's language (a BCP 47 tag: hu, en, de, en-GB …): the sample "
-                   "book is written in it.")
+              help="The book's language (a BCP 47 tag: hu, en, en-GB, de, pl …): the "
+                   "sample book is written in it.")
 def new(directory: Path, language: str) -> None:
     """Start a new book: write a minimal valid project into DIRECTORY."""
     from .commands.new import new as run

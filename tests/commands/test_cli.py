@@ -57,3 +57,30 @@ def test_unknown_edition_is_a_clear_error(cli: Callable[..., Result]) -> None:
     result = cli("build", "-e", "poster", VALID)
     assert result.exit_code == 1
     assert "unknown edition 'poster'" in result.output
+
+
+def test_the_command_reference_is_the_help() -> None:
+    """docs/commands.md is every command's --help, written from it (sqlite-utils' way):
+    an option added, renamed or explained differently shows in the docs or fails here."""
+    import os
+
+    from bookbuild.commands.reference import help_text, reference
+
+    document = Path(__file__).resolve().parents[2] / "docs" / "commands.md"
+    expected = reference(main)
+    if os.environ.get("BOOKBUILD_UPDATE_GOLDEN"):
+        document.write_text(expected, encoding="utf-8")
+    assert document.read_text(encoding="utf-8") == expected, (
+        "docs/commands.md is not the commands' help: "
+        "python -m bookbuild.commands.reference > docs/commands.md")
+    for command in COMMANDS:
+        assert help_text(main, command) in expected
+        assert "-h, --help" in help_text(main, command)
+
+
+def test_new_names_every_language_it_has_a_sample_of(cli: Callable[..., Result]) -> None:
+    from bookbuild.commands.new import scaffold_languages
+
+    shown = " ".join(cli("new", "--help").output.split())
+    for language in scaffold_languages():
+        assert f" {language}," in shown or f" {language} " in shown, language
