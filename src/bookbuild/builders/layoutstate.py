@@ -41,6 +41,9 @@ LAYOUT_ONLY = ("style_for", "target_collector", "page_maker")
 
 def render(html: str, base_url: str | None = None, url_fetcher: Any = None) -> Document:
     """``html`` laid out by WeasyPrint (``HTML(...).render()``), keeping less (see module)."""
+    from .weasyimport import import_weasyprint
+
+    import_weasyprint()
     import weasyprint
 
     document = _lean_document()._render(

@@ -162,9 +162,10 @@ def _warm_up(plan: Plan, language: str) -> None:
         builder_class(step.edition.format)
     if any(step.edition.format == "pdf" for step in plan.steps):
         from ..render.fonts import private_fontconfig
+        from .weasyimport import import_weasyprint
 
         private_fontconfig()  # before WeasyPrint loads fontconfig: the bundled fonts only
-        import weasyprint  # noqa: F401 - imported for the workers to inherit
+        import_weasyprint()  # for the workers to inherit
     load_dictionary(locale_for(language).hyphenator.dictionary)
 
 
