@@ -603,3 +603,20 @@ def test_manuscript_text_is_escaped(tmp_path: Path) -> None:
     assert "<script>alert(1)</script> & társai" in text.replace("\u00ad", "")
     for root in package.documents.values():
         assert root.find(".//x:script", NS) is None
+
+
+def test_the_cover_breaks_lines_at_spaces_only_where_the_book_may_break() -> None:
+    """The cover's lines break at spaces, not at the locale's no-break spaces ("11
+    January", "okt. 23."); word joiners and soft hyphens, which its faces cannot draw,
+    are not drawn."""
+    from bookbuild.builders.epub.cover import _face, _font, _wrap
+    from bookbuild.locale import locale_for
+
+    font = _font(_face("BB Serif", 400, "italic"), 96)
+    subtitle = locale_for("en").typeset("The strike of the years 1911-12, 11 January - 14 March")
+    assert "\u2060" in subtitle and "11\u00a0January" in subtitle
+    for width in range(600, 2400, 150):
+        lines = _wrap(subtitle, font, width)
+        assert " ".join(lines) == subtitle.replace("\u2060", "")
+        assert not any(line.startswith("January") or line.endswith(" 11") for line in lines)
+        assert all("\u2060" not in line and "\u00ad" not in line for line in lines)

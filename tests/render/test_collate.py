@@ -242,3 +242,24 @@ def test_german_umlaut_sorts_with_its_vowel_not_after_z() -> None:
 def test_hungarian_umlaut_is_a_letter_after_its_vowel() -> None:
     key = locale_for("hu").sort_key
     assert key("Ozean") < key("Österreich")
+
+
+@pytest.mark.parametrize("tag", ["en", "de", "hu", "pl"])
+def test_an_inverted_heading_is_ordered_up_to_its_comma(tag: str) -> None:
+    """Letter by letter, but the comma of "Surname, Forename" ends the heading's first
+    part (as indexes order, whichever style): spaces and punctuation ignored throughout
+    ran "Wood, Zack" as "WoodZack", after "Woodward"."""
+    key = locale_for(tag).sort_key
+    people = ["Woodward, Alan", "Wood, Zack", "Wood, William M.", "Woods, Anna"]
+    assert sorted(people, key=key) == ["Wood, William M.", "Wood, Zack", "Woods, Anna",
+                                       "Woodward, Alan"]
+    places = ["Lawrence Common", "Washington Mill", "Lawrence, Massachusetts",
+              "Washington, D.C."]
+    assert sorted(places, key=key) == ["Lawrence, Massachusetts", "Lawrence Common",
+                                       "Washington, D.C.", "Washington Mill"]
+
+
+def test_without_a_comma_the_order_is_still_letter_by_letter() -> None:
+    key = locale_for("en").sort_key
+    assert sorted(["New York", "Newark", "New Bedford"], key=key) == [
+        "Newark", "New Bedford", "New York"]

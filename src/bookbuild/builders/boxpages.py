@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from weasyprint.document import Document, Page
 from weasyprint.formatting_structure import boxes
 
-from .pagemap import FLOW_TAGS, SOFT_HYPHEN, PageMap, PageStart, word_starts
+from ..render.typography import SOFT_HYPHEN
+from .pagemap import FLOW_TAGS, PageMap, PageStart, word_starts
 
 
 def page_map_of(document: Document) -> PageMap:

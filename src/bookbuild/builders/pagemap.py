@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from ..manuscript.model import Edition
+from ..render.typography import SOFT_HYPHEN
 
 if TYPE_CHECKING:  # the renderer is imported to build, not to plan a build
     from ..render.book import IndexEntry
@@ -44,7 +45,6 @@ class PageMap:
         return self.pages.get(anchor, 0)
 
 
-SOFT_HYPHEN = "\u00ad"
 
 
 def word_starts(text: str, inside: bool = False) -> tuple[list[int], bool]:

@@ -25,7 +25,8 @@ from typing import Any
 
 import pikepdf
 
-SOFT_HYPHEN = "\u00ad"
+from ..render.typography import SOFT_HYPHEN
+
 HYPHEN = "\u2010"  # a real hyphen at a line end: not "-", which extractors take for an added one
 HYPHENS = ("-", "\u2010")
 DASHES = ("\u2013", "\u2014")

@@ -4,7 +4,9 @@ ICU's tailorings hold each language's rules (Hungarian: cs, dz, dzs, gy, ly, ny,
 zs are letters of their own, a doubled digraph counts twice, ö after o; Polish: ł after l,
 ś after s; German: ä with a …). Strings that ICU ranks equal are ordered by the string
 itself, so the order is total and deterministic. Spaces and punctuation are ignored
-but for ties (letter-by-letter order).
+but for ties (letter-by-letter order), except the comma of an inverted heading: the
+order goes letter by letter up to the first comma, as indexes do ("Wood, William"
+before "Woodward, Alan"; "Lawrence, Massachusetts" before "Lawrence Common").
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import icu
 
 __all__ = ["SortKey", "sort_key_for"]
 
-#: ICU's collation key, then the string (a total order).
-SortKey = tuple[bytes, str]
+#: ICU's collation keys of the heading before its first comma and of the rest, then the
+#: string (a total order).
+SortKey = tuple[bytes, bytes, str]
 
 
 @cache
@@ -36,6 +39,7 @@ def sort_key_for(cldr: str) -> Callable[[str], SortKey]:
     collator = _collator(cldr)
 
     def sort_key(text: str) -> SortKey:
-        return (bytes(collator.getSortKey(text)), text)
+        head, _comma, rest = text.partition(",")
+        return (bytes(collator.getSortKey(head)), bytes(collator.getSortKey(rest)), text)
 
     return sort_key

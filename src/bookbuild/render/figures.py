@@ -20,6 +20,7 @@ from ..locale import Locale
 from ..manuscript.model import PartKind
 from .book import BookView, EventView
 from .fonts import font_faces
+from .typography import unbreakable
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,6 @@ ROW = 15.0
 MOMENT_GAP = 5.0  # between the column of the moments and the titles
 GAP_ROW = 11.0
 PIECE_HEIGHT = 430.0  # the most one page takes (below a part title, above the caption)
-WORD_JOINER = "\u2060"
 SHOW_EVERY_DAY = PIECE_HEIGHT  # a span whose every day fits one piece shows every day
 
 
@@ -111,9 +111,9 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
                     continue
                 moment = event.when if single else locale.short_date(date)
                 # SVG text never breaks: the locale's word joiners only risk a missing glyph
-                title = locale.typeset(event.event.title).replace(WORD_JOINER, "")
+                title = unbreakable(locale.typeset(event.event.title))
                 days.setdefault(date.start, []).append(
-                    _Entry(event, moment.replace(WORD_JOINER, ""), title))
+                    _Entry(event, unbreakable(moment), title))
                 if not single:
                     ranges.append(_Range(date.start, date.end, 0))
                     days.setdefault(date.end, [])

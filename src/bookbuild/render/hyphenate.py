@@ -27,6 +27,7 @@ from functools import cache, lru_cache
 import pyphen
 
 from ..langrules import LanguageRules
+from .typography import SOFT_HYPHEN
 
 __all__ = [
     "FORBIDDEN_CLUSTERS",
@@ -40,7 +41,6 @@ __all__ = [
     "register_rule",
 ]
 
-SOFT_HYPHEN = "\u00ad"
 
 MIN_WORD_LENGTH = 6
 MAX_WORD_LENGTH = 40

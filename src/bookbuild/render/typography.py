@@ -29,6 +29,7 @@ __all__ = [
     "glue_rule_for",
     "register_glue",
     "strip_typography",
+    "unbreakable",
 ]
 
 NBSP = "\u00a0"
@@ -255,6 +256,13 @@ def convert_number_ranges(text: str) -> str:
         return f"{first}{EN_DASH}{second}"
 
     return _RANGE_RE.sub(replace, text)
+
+
+def unbreakable(text: str) -> str:
+    """Typeset ``text`` for a place that never breaks lines and may lack the glyphs of
+    the break controls (a drawing, a cover, a bookmark): without word joiners and soft
+    hyphens; its no-break spaces stay, and a line breaker there must keep them."""
+    return text.replace(WORD_JOINER, "").replace(SOFT_HYPHEN, "")
 
 
 def strip_typography(text: str) -> str:

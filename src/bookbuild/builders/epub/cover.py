@@ -8,6 +8,7 @@ and the editors. The same book data, fonts and Pillow version give the same byte
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from ...locale import locale_for
 from ...manuscript.model import BookMeta
 from ...render.fonts import FontFace, font_faces
+from ...render.typography import unbreakable
 
 WIDTH, HEIGHT = 1600, 2400
 INK = (17, 17, 17)
@@ -37,10 +39,14 @@ def _face(family: str, weight: int, style: str = "normal") -> Path:
                 if f.family == family and f.weight == weight and f.style == style)
 
 
+_SPACES = re.compile(r"[ \t\r\n]+")  # where a line may break: not U+00A0
+
+
 def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Break ``text`` into lines no wider than ``width`` (a word longer than that stands alone)."""
+    """Break ``text`` into lines no wider than ``width`` (a word longer than that stands alone)
+    at its spaces, never at a no-break space ("11 January", "okt. 23.")."""
     lines: list[str] = []
-    for word in text.split():
+    for word in _SPACES.split(unbreakable(text).strip()):
         if lines and font.getlength(f"{lines[-1]} {word}") <= width:
             lines[-1] = f"{lines[-1]} {word}"
         else:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from ...render.typography import SOFT_HYPHEN
 from ..base import BuildJob
-from ..pagemap import FLOW_TAGS, SOFT_HYPHEN, PageStart, PrintedPages, word_starts
+from ..pagemap import FLOW_TAGS, PageStart, PrintedPages, word_starts
 from .documents import Rendered
 from .xhtml import EPUB_TYPE, SVG_NS, XHTML_NS, local_name, parse
 
