@@ -78,3 +78,31 @@ def test_a_date_that_cannot_be_read_is_one_error_and_no_more(
                 if ": error: " in line or ": warning: " in line]
     assert len(reported) == 1 and "chronology.yaml" in reported[0], result.output
     assert "1900" not in result.output
+
+
+def test_a_file_that_cannot_be_parsed_is_one_error_not_a_warning_per_entry(
+    valid_copy: Path, cli: Callable[..., Result]
+) -> None:
+    """The mentions and note calls of a malformed chronology are unknown, not absent: no
+    "never mentioned" / "never referenced" for every entry under the one error."""
+    chronology = valid_copy / "manuscript" / "chronology.yaml"
+    text = chronology.read_text(encoding="utf-8")
+    chronology.write_text(text.replace("  title: Beszéd\n", '  title: "Beszéd" a téren\n', 1),
+                          encoding="utf-8")
+    result = cli("check", valid_copy)
+    reported = [line for line in result.output.splitlines()
+                if ": error: " in line or ": warning: " in line]
+    assert len(reported) == 1, result.output
+    assert "chronology.yaml" in reported[0] and "malformed YAML" in reported[0]
+    assert "never" not in result.output
+
+
+def test_an_unmentioned_person_is_shown_as_running_text_names_them(
+    valid_copy: Path, cli: Callable[..., Result]
+) -> None:
+    chronology = valid_copy / "manuscript" / "chronology.yaml"
+    text = chronology.read_text(encoding="utf-8")
+    chronology.write_text(text.replace("[Hruscsov](@hruscsov)", "Hruscsov"), encoding="utf-8")
+    output = cli("check", valid_copy).output
+    assert "person 'hruscsov' is never mentioned" in output
+    assert "hint: mark a mention with [Nyikita Szergejevics Hruscsov](@hruscsov)" in output

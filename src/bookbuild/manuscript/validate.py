@@ -36,7 +36,7 @@ def validate(manuscript: Manuscript, source_map: SourceMap, diagnostics: Diagnos
     _demand_links(manuscript, diagnostics, source_map.unreadable)
     _date_order(manuscript, diagnostics, source_map.undated)
     _day_span(manuscript, diagnostics, source_map.undated)
-    _unmentioned(manuscript, diagnostics)
+    _unmentioned(manuscript, diagnostics, source_map.unreadable)
     _unmarked_mentions(manuscript, source_map, diagnostics)
     check_placements(manuscript, diagnostics)
     check_resolution(manuscript, diagnostics)
@@ -178,7 +178,9 @@ def _references(manuscript: Manuscript, diagnostics: Diagnostics, unreadable: se
                   and node.href[1:] not in targets):
                     diagnostics.error(node.location, f"link to unknown event '{node.href[1:]}'",
                                       suggest(node.href[1:], targets))
-    for note in manuscript.notes:
+    # a file that failed to parse may hold the references: "never referenced" would be
+    # a warning for every note it calls, under the one error that matters
+    for note in manuscript.notes if not unreadable else ():
         if note.id and note.id not in used_notes:
             diagnostics.warning(note.location, f"note '{note.id}' is never referenced",
                                 "refer to it with [^" + note.id + "] or remove it")
@@ -273,7 +275,12 @@ def _day_span(manuscript: Manuscript, diagnostics: Diagnostics, undated: set[str
         )
 
 
-def _unmentioned(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
+def _unmentioned(manuscript: Manuscript, diagnostics: Diagnostics,
+                 unreadable: set[str]) -> None:
+    """An index entry no text mentions (not said when a file that may mention it failed
+    to parse)."""
+    if unreadable:
+        return
     mentioned: set[str] = set()
     for _owner, text in _rich_texts(manuscript):
         for node in text.inlines():
@@ -283,8 +290,17 @@ def _unmentioned(manuscript: Manuscript, diagnostics: Diagnostics) -> None:
         if entity.id and entity.id not in mentioned:
             diagnostics.warning(entity.location,
                                 f"{_what(manuscript, entity)} '{entity.id}' is never mentioned",
-                                f"mark a mention with [{entity.name}](@{entity.id}) "
-                                "or remove the entry")
+                                f"mark a mention with [{_shown_form(manuscript, entity)}]"
+                                f"(@{entity.id}) or remove the entry")
+
+
+def _shown_form(manuscript: Manuscript, entity: Entity) -> str:
+    """The entry as running text shows it: an inverted person's name in reading order
+    ("Alan Woodward" for "Woodward, Alan")."""
+    surname, comma, given = (part.strip() for part in entity.name.partition(","))
+    index_type = manuscript.index_type(entity.kind)
+    person = index_type is not None and index_type.lists_people
+    return f"{given} {surname}" if person and comma and given else entity.name
 
 
 def _what(manuscript: Manuscript, entity: Entity) -> str:
