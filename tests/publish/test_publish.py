@@ -22,6 +22,7 @@ import pytest
 from click.testing import Result
 
 from bookbuild.builders import outdir
+from bookbuild.builders.cache import CACHE_FILE
 from bookbuild.errors import BookbuildError
 from conftest import EPOCH, SRC, digests
 
@@ -210,6 +211,7 @@ KILLER = """
 import os, signal, sys
 from pathlib import Path
 from bookbuild.builders import outdir
+from bookbuild.builders.cache import CACHE_FILE
 
 def kill():
     os.kill(os.getpid(), signal.SIGKILL)
@@ -270,3 +272,60 @@ def test_a_staging_folder_is_known_by_the_check_code_in_its_name(tmp_path: Path)
         assert outdir._is_staging(staging) and staging.parent == tmp_path
         assert (staging / outdir.MARKER).read_text(encoding="utf-8") == outdir.MARKER_TEXT
     assert not staging.exists()
+
+
+def drop_edition(project: Path, edition: str) -> None:
+    book = project / "manuscript" / "book.yaml"
+    lines = book.read_text(encoding="utf-8").splitlines(keepends=True)
+    book.write_text("".join(x for x in lines if not x.lstrip().startswith(f"{edition}:")),
+                    encoding="utf-8")
+
+
+def test_the_files_of_an_edition_removed_leave_the_folder(valid_copy: Path, tmp_path: Path,
+                                                          cli: Callable[..., Result]) -> None:
+    """The folder holds what its manifest lists: an edition taken out of book.yaml takes
+    its files with it at the next build (a teacher must not hand out a stale PDF)."""
+    out = tmp_path / "dist"
+    assert cli("build", "-e", "html", "-e", "epub", "-o", out, valid_copy).exit_code == 0
+    assert (out / "probakonyv.epub").is_file()
+    (out / "notes-of-mine.txt").write_text("not bookbuild's", encoding="utf-8")
+    drop_edition(valid_copy, "epub")
+    assert cli("build", "-e", "html", "-o", out, valid_copy).exit_code == 0
+    assert not (out / "probakonyv.epub").exists()
+    consistent(out)
+    listed = {o["name"] for o in json.loads((out / "manifest.json").read_text())["outputs"]}
+    on_disk = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()}
+    assert on_disk == listed | {"manifest.json", CACHE_FILE, "notes-of-mine.txt"}
+
+
+def test_an_old_output_someone_changed_is_theirs_to_keep(valid_copy: Path, tmp_path: Path,
+                                                         cli: Callable[..., Result]) -> None:
+    out = tmp_path / "dist"
+    assert cli("build", "-e", "html", "-e", "epub", "-o", out, valid_copy).exit_code == 0
+    (out / "probakonyv.epub").write_bytes(b"my own notes, saved over it")
+    drop_edition(valid_copy, "epub")
+    assert cli("build", "-e", "html", "-o", out, valid_copy).exit_code == 0
+    assert (out / "probakonyv.epub").read_bytes() == b"my own notes, saved over it"
+
+
+def test_a_failed_publish_puts_a_retired_output_back(valid_copy: Path, tmp_path: Path,
+                                                     cli: Callable[..., Result],
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "dist"
+    assert cli("build", "-e", "html", "-e", "epub", "-o", out, valid_copy).exit_code == 0
+    before = digests(out)
+    real_replace = os.replace
+    retired: list[object] = []
+
+    def failing(source: object, target: object) -> None:
+        if Path(str(source)) == out / "probakonyv.epub":
+            retired.append(source)
+            raise OSError(errno.EIO, "Input/output error")
+        real_replace(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(outdir.os, "replace", failing)
+    drop_edition(valid_copy, "epub")
+    result = cli("build", "-e", "html", "-o", out, valid_copy)
+    assert result.exit_code == 1 and "Input/output error" in result.output
+    assert retired and digests(out) == before
+    consistent(out)

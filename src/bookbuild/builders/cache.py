@@ -137,6 +137,18 @@ class BuildRecord:
         return {k: v for k, v in pages.items()
                 if isinstance(k, str) and type(v) is int and v > 0}
 
+    def all_outputs(self) -> dict[str, Output]:
+        """Every output of every edition recorded, by file name."""
+        return {o.name: o for edition in self.data for o in self.outputs(edition)}
+
+    def left_behind(self, before: Mapping[str, Output]) -> list[str]:
+        """The files of ``before`` (the outputs of an earlier record) that this record no
+        longer lists, of an edition removed or an output no longer made, and that are
+        still as the build wrote them (one a user has changed is theirs to keep)."""
+        now = self.all_outputs()
+        return sorted(name for name, output in before.items()
+                      if name not in now and _unchanged(self.out_dir, output))
+
     def forget_others(self, editions: Iterable[str]) -> None:
         keep = set(editions)
         self.data = {k: v for k, v in self.data.items() if k in keep}

@@ -9,7 +9,9 @@ never touched. It then
 publishes every finished file, the manifest and the build record together
 under a journal: the journal lists the moves before the first one, each old
 file is moved aside into the staging folder, and the journal is removed once
-the last move is done. A move that fails rolls every earlier one back; a build
+the last move is done; an output of the last build that this one no longer makes (its
+edition removed, ``impose`` turned off) is moved aside by the same publish, unless
+someone changed it since. A move that fails rolls every earlier one back; a build
 killed while publishing leaves the journal, and the next build rolls its moves
 back before anything else, so the folder always holds one build's outputs,
 consistent with its manifest. Nothing is written through a symbolic link
@@ -28,7 +30,7 @@ import os
 import secrets
 import shutil
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path, PurePosixPath
 from types import FrameType
 
@@ -166,16 +168,21 @@ def _install(signum: int, handler: object) -> bool:
     return True
 
 
-def publish(staging: Path, out_dir: Path, names: list[str]) -> None:
-    """Move the staged files into place, all of them or (after any failure) none."""
+def publish(staging: Path, out_dir: Path, names: list[str],
+            retire: Sequence[str] = ()) -> None:
+    """Move the staged files into place and the ``retire``d ones (outputs of the last
+    build that this one no longer makes) out, all of it or (after any failure) none."""
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise BookbuildError(f"two editions write the same file {repeated[0]}",
                              "give each edition its own format or name in book.yaml; "
                              "the previous outputs are intact")
-    for name in names:
+    retire = [n for n in retire if n not in names and os.path.lexists(out_dir / n)]
+    for name in [*names, *retire]:
         refuse_links(out_dir, name)
-    moves = [{"name": n, "existed": os.path.lexists(out_dir / n)} for n in names]
+    moves: list[dict[str, object]] = [
+        {"name": n, "existed": os.path.lexists(out_dir / n)} for n in names]
+    moves += [{"name": n, "existed": True, "retired": True} for n in retire]
     try:
         _write_journal(out_dir, {"staging": staging.name, "moves": moves})
     except OSError as exc:
@@ -188,13 +195,25 @@ def publish(staging: Path, out_dir: Path, names: list[str]) -> None:
             if move["existed"]:
                 backup.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(target, backup)
-            os.replace(staging / name, target)
+            if not move.get("retired"):
+                os.replace(staging / name, target)
     except (OSError, KeyboardInterrupt) as exc:
         _roll_back(staging, out_dir, moves)
         if isinstance(exc, KeyboardInterrupt):
             raise
         raise describe_os_error(exc, str(out_dir / str(move["name"]))) from None
     (out_dir / JOURNAL).unlink()
+    for name in retire:  # the folders a retired output leaves empty (html/css …)
+        _remove_empty_parents(out_dir, Path(name).parent)
+
+
+def _remove_empty_parents(out_dir: Path, folder: Path) -> None:
+    while folder.parts:
+        try:
+            (out_dir / folder).rmdir()
+        except OSError:  # not empty, or not there: it stays
+            return
+        folder = folder.parent
 
 
 def refuse_links(out_dir: Path, name: str) -> None:

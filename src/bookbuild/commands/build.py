@@ -68,6 +68,7 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
         manuscript = load_valid(project, err)
         selected = select_editions(manuscript.editions, [e.name for e in todo])
         seeds = {e.name: record.pages(e.name) for e in selected}
+        before = record.all_outputs()
         with staging_folder(out_dir) as staging:
             results = build_loaded(project, manuscript, plan.select([e.name for e in selected]),
                                    staging, date=date, jobs=jobs, listen=reporter.edition,
@@ -82,7 +83,10 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
             _write_manifest(staging, manuscript, outputs, date)
             (staging / CACHE_FILE).write_text(record.text(), encoding="utf-8")
             names = [o.name for r in results.values() for o in r.outputs]
-            publish(staging, out_dir, [*names, MANIFEST, CACHE_FILE])
+            # an edition removed, an output no longer made (impose: false): its old file
+            # goes with the same publish, so the folder holds what the manifest lists
+            publish(staging, out_dir, [*names, MANIFEST, CACHE_FILE],
+                    retire=record.left_behind(before))
     reporter.summary(out_dir, outputs, [e.name for e in selected],
                      [e.name for e in requested if e not in todo])
     return outputs
