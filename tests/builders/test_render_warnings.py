@@ -53,6 +53,13 @@ def test_a_css_warning_is_reported_with_its_file(tmp_path: Path,
     assert "--strict treats warnings as errors" in strict.output
     assert not (tmp_path / "strict" / "probakonyv-handout.pdf").exists()
 
+    # --strict after a build that warned: the edition is up to date, and still the
+    # warnings fail the build (a CI step with --strict after a plain build)
+    again = cli("build", "--strict", "-e", "handout", "-o", tmp_path / "out", project)
+    assert again.exit_code == 1, again.output
+    assert f"layouts/css/handout.css:{line}:3: error: Ignored `colr: red`" in again.output
+    assert (tmp_path / "out" / "probakonyv-handout.pdf").is_file()  # the last build's, kept
+
 
 @pytest.mark.slow
 def test_a_clean_layout_warns_of_nothing(tmp_path: Path, cli: Callable[..., Result]) -> None:

@@ -111,18 +111,23 @@ class BuildRecord:
         entry = self.data.get(edition, {})
         return [Output(**o) for o in entry.get("outputs", [])]  # type: ignore[attr-defined]
 
-    def is_current(self, edition: str, key: str) -> bool:
-        """The edition was built from ``key`` and its outputs are still there, unchanged."""
+    def is_current(self, edition: str, key: str, *, strict: bool = False) -> bool:
+        """The edition was built from ``key`` and its outputs are still there, unchanged;
+        ``strict``: and without a warning (one it had would pass unseen, the build
+        being up to date: it is built again, for ``--strict`` to fail on it)."""
         entry = self.data.get(edition)
-        if not entry or entry.get("key") != key:
+        if not entry or entry.get("key") != key or (strict and entry.get("warned")):
             return False
         outputs = self.outputs(edition)
         return bool(outputs) and all(_unchanged(self.out_dir, o) for o in outputs)
 
     def update(self, edition: str, key: str, outputs: list[Output],
-               pages: Mapping[str, int] | None = None) -> None:
-        """Record an edition's key and outputs, and where its anchors stand (``pages``)."""
+               pages: Mapping[str, int] | None = None, *, warned: bool = False) -> None:
+        """Record an edition's key and outputs, where its anchors stand (``pages``), and
+        whether its rendering warned."""
         self.data[edition] = {"key": key, "outputs": [asdict(o) for o in outputs]}
+        if warned:
+            self.data[edition]["warned"] = True
         if pages:
             self.data[edition]["pages"] = dict(pages)
 

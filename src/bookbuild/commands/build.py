@@ -61,7 +61,8 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
         requested = select_editions(declared, editions)
         plan = make_plan(declared)
         keys = edition_keys(project, dirs, plan, date.isoformat())
-        todo = [e for e in requested if force or not record.is_current(e.name, keys[e.name])]
+        todo = [e for e in requested
+                if force or not record.is_current(e.name, keys[e.name], strict=strict)]
         if not todo:
             reporter.up_to_date(out_dir, [e.name for e in requested])
             return _all_outputs(record, declared)
@@ -77,7 +78,8 @@ def build(path: Path | None, *, editions: Sequence[str] = (), out: Path | None =
             for edition in selected:
                 result = results[edition.name]
                 record.update(edition.name, keys[edition.name], list(result.outputs),
-                              result.pages.page_map.pages if result.pages else None)
+                              result.pages.page_map.pages if result.pages else None,
+                              warned=bool(result.warnings))
             record.forget_others(e.name for e in manuscript.editions)
             outputs = _all_outputs(record, manuscript.editions)
             _write_manifest(staging, manuscript, outputs, date)
