@@ -295,3 +295,21 @@ def test_a_polish_time_of_day_is_printed_glued_and_read_as_written() -> None:
     assert PL.time_of_day(TimeOfDay.NIGHT) == f"w{NB}nocy"  # printed in a narrow margin
     assert PL.parse_time_of_day("w nocy") is TimeOfDay.NIGHT  # as the manuscript has it
     assert PL.parse_time_of_day("night") is TimeOfDay.NIGHT
+
+
+@pytest.mark.parametrize(("tag", "source", "expected"), [
+    # an apostrophe opening a word, with nothing after it to close a quotation
+    ("de", "\"'s ist vorbei.\" meinte er.", "„’s ist vorbei.“ meinte er."),
+    ("en", "\"'Tis the season,\" she said.", "“’Tis the season,” she said."),
+    ("en", "'Twas brillig.", "’Twas brillig."),
+    # an inner quotation still opens and closes
+    ("de", "Sie sagte: \"Er rief 'Halt!' und lief.\"", "Sie sagte: „Er rief ‚Halt!‘ und lief.“"),
+    ("en", "\"and 'yes' means yes\"", "“and ‘yes’ means yes”"),
+    # an inner quotation does not close outside the one around it
+    ("en", "\"'s all\" and 'this'", "“’s all” and “this”"),
+])
+def test_an_apostrophe_at_a_words_start_is_no_quotation(tag: str, source: str,
+                                                         expected: str) -> None:
+    from bookbuild.locale import locale_for
+
+    assert locale_for(tag).typeset(source) == expected

@@ -171,7 +171,8 @@ class Typography:
         Straight quotes and the marks of other languages take their direction from their
         context; the language's own marks keep theirs and are re-nested by level (outer,
         inner, outer …). A straight ``'`` inside or at the end of a word is an apostrophe
-        unless it closes a quotation it opened.
+        unless it closes a quotation it opened; at a word's start too, when nothing after
+        it would close a quotation ("'s ist vorbei").
         """
         q = self.quotes
         opening_marks, closing_marks = {q.open, q.alt_open}, {q.close, q.alt_close}
@@ -189,7 +190,7 @@ class Typography:
                 if (before.isalnum() and after.isalnum()) or (after.isdigit()
                                                                and not before.isalnum()):
                     out[index] = APOSTROPHE  # "don't", "'56"
-                elif _opens(before, after):
+                elif _opens(before, after) and _closed_later(text, index):
                     out[index] = q.open if len(stack) % 2 == 0 else q.alt_open
                     stack.append("s")
                 elif stack and (len(stack) % 2 == 0 or stack[-1] == "s"):
@@ -212,6 +213,21 @@ class Typography:
                     stack.pop()
                 out[index] = q.close if len(stack) % 2 == 0 else q.alt_close
         return "".join(out)
+
+
+def _closed_later(text: str, start: int) -> bool:
+    """Whether a single quote that could open a quotation at ``start`` has a mark to close
+    it: one ending a word, before a double quotation mark closes around it. Without one
+    it is an apostrophe at a word's start ("'s ist vorbei", "'tis")."""
+    for k in range(start + 1, len(text)):
+        char, before = text[k], text[k - 1]
+        after = text[k + 1] if k + 1 < len(text) else ""
+        if char in _SINGLE_MARKS or char == APOSTROPHE:
+            if not before.isspace() and not after.isalnum():
+                return True
+        elif char in _QUOTE_MARKS and not _opens(before, after):
+            return False
+    return False
 
 
 def _closes(after: str) -> bool:
