@@ -242,3 +242,26 @@ def test_a_two_line_date_keeps_the_headline_on_its_first_line(
     stops = next(w.box for w in words if w.text == "stops")
     morning = next(w.box for w in words if w.text == "morning")
     assert (stops.y0 + stops.y1) / 2 > morning.y1  # y grows upwards: above "morning"
+
+
+def test_the_handout_keeps_the_emphasis_of_a_part_title(book: tuple[str, Path]) -> None:
+    """The demands part's title prints its *emphasis* in the handout as in the booklet
+    (the handout's template printed the title's plain text)."""
+    import yaml
+    from pypdf import PdfReader
+
+    name, out = book
+    parts = yaml.safe_load((BOOKS / name / "manuscript" / "book.yaml").read_text("utf-8"))["parts"]
+    title = next(p["title"] for p in parts if p["kind"] == "demands")
+    emphasised = re.findall(r"\*([^*]+)\*", title)
+    assert emphasised, title
+    italic: list[str] = []
+
+    def visit(text: str, cm: object, tm: object, font: object, size: object) -> None:
+        if font is not None and "Italic" in str(font.get("/BaseFont", "")):  # type: ignore[attr-defined]
+            italic.append(text)
+
+    PdfReader(out / f"{name}-handout.pdf").pages[0].extract_text(visitor_text=visit)
+    shown = " ".join("".join(italic).split())
+    for words in emphasised:
+        assert words in shown, (words, shown[:300])
