@@ -113,3 +113,27 @@ def test_plain_text_round_trips(text: str) -> None:
     rich, problems = parse_rich_text(text)
     assert problems == []
     assert " ".join(plain_text(p.children) for p in rich.paragraphs).split() == text.split()
+
+
+def test_a_backslash_before_a_letter_marks_a_word_that_is_no_mention() -> None:
+    """``\\Berliner``: printed without the backslash, and hidden from the look for
+    unmarked mentions (the German compound is no mention of Berlin)."""
+    rich, problems = parse(r"die \Berliner Führung und \Stalinismus, \\ und \* bleiben")
+    assert problems == []
+    assert plain_text(rich.paragraphs[0].children) == \
+        r"die Berliner Führung und Stalinismus, \ und * bleiben"
+    visible = unmarked_text(r"die \Berliner Führung")
+    assert "Berlin" not in visible and len(visible) == len(r"die \Berliner Führung")
+
+
+def test_a_note_reference_after_a_mention_ending_in_a_correction_is_told_where_it_goes() -> None:
+    text = "[Arturo {~~Giovanitti~>Giovannitti~~}](@giovannitti)[^spelling] spoke."
+    _rich, problems = parse_rich_text(text)
+    assert [p.message for p in problems] == [
+        "an editorial correction must be followed by a note reference"]
+    assert problems[0].hint == ("inside a mention the note reference goes inside its "
+                                "brackets too: …~~}[^spelling]](@…)")
+    good, problems = parse_rich_text(
+        "[Arturo {~~Giovanitti~>Giovannitti~~}[^spelling]](@giovannitti) spoke.")
+    assert problems == []
+    assert any(isinstance(n, Correction) and n.note_id == "spelling" for n in good.inlines())

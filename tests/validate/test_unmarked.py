@@ -47,3 +47,18 @@ def test_no_hungarian_inflection_in_another_language(valid_copy: Path,
     unmark(valid_copy, "de")  # a German book quoting a Hungarian form: no such German rule
     result = cli("check", valid_copy)
     assert "'Nagy Imrét' looks like a mention" not in result.output
+
+
+def test_a_word_marked_as_no_mention_is_not_reported(valid_copy: Path,
+                                                     cli: Callable[..., Result]) -> None:
+    """A compound that starts like a name ("Moszkvában" for Moszkva here) is kept from
+    the check by a backslash, and printed without it."""
+    chronology = valid_copy / "manuscript" / "chronology.yaml"
+    text = chronology.read_text(encoding="utf-8")
+    chronology.write_text(text.replace("[Moszkvában](@moszkva)",
+                                       r"[Moszkvában](@moszkva), nem \Moszkvaiakkal"),
+                          encoding="utf-8")
+    result = cli("check", "--strict", valid_copy)
+    assert result.exit_code == 0, result.output
+    exported = cli("export", "--format", "text", valid_copy).output
+    assert "nem Moszkvaiakkal" in exported and "\\" not in exported

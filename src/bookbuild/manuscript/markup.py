@@ -9,7 +9,9 @@ small on purpose, so that every problem can be pointed at exactly:
 * ``*em*``, ``**strong**``;
 * ``[^note-id]`` — an editorial note reference;
 * ``{~~old~>new~~}``, ``{++inserted++}``, ``{--deleted--}`` — editorial corrections;
-* ``\\x`` — a literal punctuation character.
+* ``\\x`` — a literal punctuation character; before a letter, a word that is no
+  mention (``die \\Berliner Führung``: check does not take it for Berlin), printed
+  without the backslash.
 """
 
 from __future__ import annotations
@@ -62,6 +64,8 @@ _FOLDED_PARAGRAPH_BREAK = re.compile(r"\n\s*")
 _BRACKET_OR_ESCAPE = re.compile(r"\\.|[\[\]]", re.DOTALL)
 _SPECIAL = re.compile(r"[\\<{\[\]*]")
 _HTML_LIKE = re.compile(r"<\s*(?:[A-Za-z!?/]|$)")
+# a note reference just after the mention a correction ends ("…~~}](@id)[^note]")
+_NOTE_AFTER_MENTION = re.compile(r"\]\([^)]*\)\[\^([^\]\s]+)\]")
 _ESCAPABLE = set("\\`*_{}[]()<>#+-.!~@^|\"'")
 # ``[plain words](target)``: no markup inside, the commonest span, read by one match
 _PLAIN_BRACKET = re.compile(r"\[([^\\<{\[\]*]*)\]\(([^)]*)\)")
@@ -154,7 +158,8 @@ class _Parser:
 
         while i < end:
             ch = text[i]
-            if ch == "\\" and i + 1 < end and text[i + 1] in _ESCAPABLE:
+            if ch == "\\" and i + 1 < end and (text[i + 1] in _ESCAPABLE
+                                             or text[i + 1].isalpha()):
                 buf.append(text[i + 1])
                 i += 2
             elif ch == "<" and _HTML_LIKE.match(text, i):
@@ -237,7 +242,10 @@ class _Parser:
             note_id = match.group(1)
             after = match.end()
         else:
+            outside = _NOTE_AFTER_MENTION.match(self.text, after)
             self.problem(i, "an editorial correction must be followed by a note reference",
+                         "inside a mention the note reference goes inside its brackets too: "
+                         f"…~~}}[^{outside.group(1)}]](@…)" if outside else
                          "add [^note-id] right after it and write the note in notes.yaml")
         return self._at(Correction(kind, original, corrected, note_id, self.locate(i), children),
                         i), after

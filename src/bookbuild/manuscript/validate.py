@@ -366,5 +366,5 @@ def _unmarked_mentions(manuscript: Manuscript, source_map: SourceMap,
                 scalar.location_at(match.start()),
                 f"'{word}' looks like a mention of {_what(manuscript, entity)} '{entity.id}' "
                 "without markup",
-                f"write [{word}](@{entity.id})",
+                f"write [{word}](@{entity.id}); or \\{word} if it is no mention of it",
             )
