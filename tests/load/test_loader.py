@@ -6,15 +6,17 @@ import dataclasses
 import datetime as dt
 import tracemalloc
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bookbuild.errors import Diagnostics
 from bookbuild.manuscript import find_project, read_manuscript
-from bookbuild.manuscript.dates import DateError, parse_event_date
+from bookbuild.manuscript.dates import DateError, parse_clock_time, parse_event_date
 from bookbuild.manuscript.load import load_manuscript
 from bookbuild.manuscript.model import DatePrecision, Relation, TimeOfDay
 from bookbuild.manuscript.yamlsource import YList, YMap, YScalar, parse_yaml
@@ -157,3 +159,38 @@ def test_any_chronology_text_loads_without_traceback(tmp_path_factory: pytest.Te
     load_manuscript(find_project(root), diagnostics)
     for diagnostic in diagnostics:
         assert diagnostic.location.path.startswith("manuscript/")
+
+
+@pytest.mark.parametrize(("written", "hint"), [
+    ("20/01/1912", "write it year first, YYYY-MM-DD: 1912-01-20"),
+    ("20.01.1912", "write it year first, YYYY-MM-DD: 1912-01-20"),
+    ("1/20/1912", "write it year first, YYYY-MM-DD: 1912-01-20"),
+    ("05/06/1912", "write it year first, YYYY-MM-DD: 1912-05-06 or 1912-06-05, as it is meant"),
+])
+def test_a_date_written_day_or_month_first_is_told_how_to_write_it(written: str,
+                                                                    hint: str) -> None:
+    with pytest.raises(DateError) as caught:
+        parse_event_date(written)
+    assert "not a date" in str(caught.value) and "range" not in str(caught.value)
+    assert caught.value.hint == hint
+
+
+def test_a_clock_time_may_leave_out_the_hours_leading_zero() -> None:
+    assert parse_clock_time("7:00") == "07:00" and parse_clock_time("19:30") == "19:30"
+    for wrong in ("7.30pm", "24:00", "7:5", "19.30"):
+        with pytest.raises(DateError) as caught:
+            parse_clock_time(wrong)
+        assert "H:MM or HH:MM" in caught.value.hint
+
+
+def test_an_unknown_time_of_day_lists_the_words_and_points_at_the_value(
+        valid_copy: Path, cli: Callable[..., Result]) -> None:
+    chronology = valid_copy / "manuscript" / "chronology.yaml"
+    text = chronology.read_text(encoding="utf-8")
+    chronology.write_text(text.replace("time_of_day: este", "time_of_day: késő este"),
+                          encoding="utf-8")
+    line = next(n for n, x in enumerate(chronology.read_text("utf-8").splitlines(), 1)
+                if "késő este" in x)
+    output = cli("check", valid_copy).output
+    assert f"chronology.yaml:{line}:16: error: unknown time of day 'késő este'" in output
+    assert "use one of dawn, morning, forenoon, afternoon, evening, night" in output

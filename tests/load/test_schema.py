@@ -142,3 +142,4 @@ def test_an_inverted_name_is_looked_for_in_reading_order_too(valid_copy: Path) -
     _manuscript, problems = load(valid_copy)
     assert any("'Nyikita Szergejevics Hruscsov' looks like a mention of person 'hruscsov'" in p
                for p in problems), problems
+

@@ -9,16 +9,28 @@ from .model import DatePrecision, EventDate
 
 _DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{2})\Z", re.ASCII)
-_TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)\Z", re.ASCII)
+_TIME = re.compile(r"([01]?\d|2[0-3]):([0-5]\d)\Z", re.ASCII)
+# a day written the way many countries write it: 20/01/1912, 20.01.1912, 1/20/1912
+_DAY_FIRST = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})\.?\Z", re.ASCII)
+
+DATE_FORMS = "dates are ISO: 1956-10-23, 1956-02 or 1956-07-18/1956-07-21"
 
 
 class DateError(ValueError):
-    """A date that cannot be: the message says why."""
+    """A date that cannot be: the message says why, the hint how to write it."""
+
+    def __init__(self, message: str, hint: str = DATE_FORMS) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def parse_event_date(text: str) -> EventDate:
     """``1956-10-23``, ``1956-02``, ``1956-07-18/1956-07-21`` or ``1956-11/1956-12``."""
     text = text.strip()
+    written = _DAY_FIRST.match(text)
+    if written:
+        raise DateError(f"'{text}' is not a date as the manuscript writes them",
+                        _year_first(*(int(g) for g in written.groups())))
     if text.count("/") > 1:
         raise DateError(f"'{text}' is not a date range: a range has one '/', START/END")
     if "/" in text:
@@ -50,9 +62,24 @@ def parse_event_date(text: str) -> EventDate:
     )
 
 
+def _year_first(first: int, second: int, year: int) -> str:
+    """How to write a date given as day and month, or month and day, of ``year``."""
+    readings = {f"{year:04d}-{m:02d}-{d:02d}" for d, m in ((first, second), (second, first))
+                if 1 <= m <= 12 and 1 <= d <= 31}
+    if not readings:
+        return DATE_FORMS
+    if len(readings) == 1:
+        return f"write it year first, YYYY-MM-DD: {readings.pop()}"
+    return f"write it year first, YYYY-MM-DD: {' or '.join(sorted(readings))}, as it is meant"
+
+
 def parse_clock_time(text: str) -> str:
-    """``"15:00"`` → ``"15:00"``; anything else raises :class:`DateError`."""
+    """``"15:00"`` → ``"15:00"``, ``"7:00"`` → ``"07:00"``; anything else raises
+    :class:`DateError`."""
     text = text.strip()
-    if not _TIME.match(text):
-        raise DateError(f"'{text}' is not a clock time; write HH:MM, e.g. \"21:30\"")
-    return text
+    time = _TIME.match(text)
+    if not time:
+        raise DateError(f"'{text}' is not a clock time",
+                        'write the 24-hour time as H:MM or HH:MM, e.g. "7:30" or "19:30"; '
+                        "for a part of the day, time_of_day: morning, evening …")
+    return f"{int(time.group(1)):02d}:{time.group(2)}"

@@ -544,16 +544,20 @@ class _Loader:
                 try:
                     time = parse_clock_time(time_node.value)
                 except DateError as exc:
-                    self.diagnostics.error(time_node.location, str(exc))
+                    self.diagnostics.error(time_node.location, str(exc), exc.hint)
             time_of_day = None
             tod = item.text("time_of_day")
             if tod:
                 if tod in accepted:
                     time_of_day = accepted[tod]
                 else:
+                    tod_node = item.scalar("time_of_day")
+                    close = suggest(tod, list(accepted))
                     self.diagnostics.error(
-                        item.node.key_location("time_of_day"), f"unknown time of day '{tod}'",
-                        suggest(tod, list(accepted)) or f"use one of {', '.join(times)}",
+                        tod_node.location if tod_node else item.node.key_location("time_of_day"),
+                        f"unknown time of day '{tod}'",
+                        (f"{close} " if close else "") + f"use one of {', '.join(times)} "
+                        "(or the word the book's language prints for it)",
                     )
             if time and time_of_day:
                 self.diagnostics.error(item.node.key_location("time_of_day"),
@@ -587,8 +591,7 @@ class _Loader:
         try:
             return parse_event_date(node.value)
         except DateError as exc:
-            self.diagnostics.error(node.location, str(exc),
-                                   "dates are ISO: 1956-10-23, 1956-02 or 1956-07-18/1956-07-21")
+            self.diagnostics.error(node.location, str(exc), exc.hint)
             return None
 
     # ------------------------------------------------------------ entities and notes
