@@ -265,3 +265,37 @@ def test_the_handout_keeps_the_emphasis_of_a_part_title(book: tuple[str, Path]) 
     shown = " ".join("".join(italic).split())
     for words in emphasised:
         assert words in shown, (words, shown[:300])
+
+
+def test_every_page_of_a_part_has_a_running_head_but_its_first(
+        book: tuple[str, Path]) -> None:
+    """The booklet's running heads: none above the heading that opens a part or an index;
+    on every other page of the parts and indexes one (right-hand pages of a part that is
+    not day by day had none)."""
+    name, out = book
+    page = (out / "html" / "index.html").read_text(encoding="utf-8")
+    titles = [" ".join(re.sub(r"<[^>]+>", "", t).split()) for t in
+              re.findall(r'<h1 class="(?:part|index)-title"[^>]*>(.*?)</h1>', page, re.S)]
+    assert len(titles) >= 4, titles
+    pdf = out / f"{name}-booklet.pdf"
+    count = len(PdfReader(pdf).pages)
+
+    def text(number: int, top: int, height: int) -> list[str]:
+        found = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-f", str(number), "-l", str(number),
+             "-x", "0", "-y", str(top), "-W", "600", "-H", str(height), str(pdf), "-"],
+            check=True, capture_output=True, text=True).stdout
+        return [" ".join(line.split()) for line in found.splitlines() if line.strip()]
+
+    opened = 0
+    for number in range(1, count + 1):
+        head, body = text(number, 0, 40), text(number, 40, 500)
+        if not body:
+            continue
+        opens = any(body[0].startswith(title) for title in titles)
+        opened += opens
+        if opens:
+            assert head == [], (number, head, body[0])
+        elif opened:
+            assert head and head[0].isupper(), (number, head, body[:1])
+    assert opened == len(titles)

@@ -54,7 +54,7 @@ class Reporter:
             return
         assert result is not None
         pages = max((o.pages for o in result.outputs), default=0)
-        detail = f", {pages} pages" if pages else ""
+        detail = f", {pages} page{'s' if pages != 1 else ''}" if pages else ""
         self.say(f"[bold]{edition.name}[/bold]: done in {seconds:.1f} s{detail}")
         if result.timings:
             stages = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
