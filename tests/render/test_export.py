@@ -21,7 +21,7 @@ def test_text_export_reads_like_the_book(cli: Callable[..., Result]) -> None:
     assert lines[0] == "Próbakönyv"
     text = result.stdout
     assert text.index("Előzmények") < text.index("Követelések") < text.index("Napról napra")
-    assert "1956. október 23., kedd" in text
+    assert "1956. október\u00a023., kedd" in text  # day and month glued, as printed
     assert "akarta hallani." in text and "[Nagy" not in text  # markup is gone, text stays
     assert "Helyes[1] szó." in text  # the correction is printed with its note number
     assert "1. A forrásban „Hibás”; javítottuk." in text

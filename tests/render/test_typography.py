@@ -313,3 +313,31 @@ def test_an_apostrophe_at_a_words_start_is_no_quotation(tag: str, source: str,
     from bookbuild.locale import locale_for
 
     assert locale_for(tag).typeset(source) == expected
+
+
+def test_german_abbreviations_stay_on_one_line() -> None:
+    from bookbuild.locale import locale_for
+
+    typeset = locale_for("de").typeset
+    assert typeset("z. B. die Normen, d. h. mehr, i. d. R. so") == \
+        "z.\u00a0B. die Normen, d.\u00a0h. mehr, i.\u00a0d.\u00a0R. so"
+    assert typeset("Er kam u. a. aus Halle. A. Meier") == "Er kam u.\u00a0a. aus Halle. A. Meier"
+    # another language keeps its spaces
+    assert locale_for("en").typeset("z. B. is German") == "z. B. is German"
+
+
+@pytest.mark.parametrize(("tag", "heading", "built"), [
+    ("de", "Dienstag, 16.\u00a0Juni 1953", "16.\u00a0Juni 1953"),
+    ("en", "Tuesday, 16\u00a0June 1953", "16\u00a0June 1953"),
+    ("hu", "1953. június\u00a016., kedd", "1953. június\u00a016."),
+    ("pl", "wtorek, 16\u00a0czerwca 1953", "16\u00a0czerwca 1953"),
+])
+def test_the_dates_bookbuild_writes_keep_day_and_month_together(tag: str, heading: str,
+                                                                 built: str) -> None:
+    import datetime as dt
+
+    from bookbuild.locale import locale_for
+
+    locale = locale_for(tag)
+    assert locale.day_heading(dt.date(1953, 6, 16)) == heading
+    assert locale.build_date(dt.date(1953, 6, 16)) == built

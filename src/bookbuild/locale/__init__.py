@@ -159,7 +159,7 @@ class Locale:
 
     def day_heading(self, day: dt.date) -> str:
         """``1956. október 23., kedd``, ``Thursday, 14 August 1980``, ``Donnerstag, 14. …``"""
-        return self._dates.pattern("yMMMMEEEEd", day)
+        return self._glued(self._dates.pattern("yMMMMEEEEd", day))
 
     def long_date(self, date: EventDate, *, with_year: bool = True) -> str:
         """A date of day or month precision, or a range of either, in full."""
@@ -182,7 +182,7 @@ class Locale:
 
     def build_date(self, day: dt.date) -> str:
         """The date a book was built: ``2024. március 1.``, ``1 March 2024``."""
-        return self._dates.pattern("yMMMMd", day)
+        return self._glued(self._dates.pattern("yMMMMd", day))
 
     def day_month(self, day: dt.date) -> str:
         """A day without its year, short: ``okt. 23.``, ``23 Oct`` (timeline rows)."""

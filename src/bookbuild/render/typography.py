@@ -91,6 +91,17 @@ def polish_one_letter_words(text: str) -> str:
     return _POLISH_ONE_LETTER_RE.sub(lambda m: m.group(1) + NBSP, text)
 
 
+# a one-letter abbreviation followed by another ("z. B.", "d. h.", "u. a.", "i. d. R.")
+_GERMAN_ABBREVIATION_RE = re.compile(r"(?<![\w.])(\w\.) (?=\w\.(?!\w))")
+
+
+@register_glue("de")
+def german_abbreviations(text: str) -> str:
+    """The letters of an abbreviation stay on one line: "z.\u00a0B.", "d.\u00a0h.",
+    "i.\u00a0d.\u00a0R." (German writes them with a space, which a line must not break)."""
+    return _GERMAN_ABBREVIATION_RE.sub(lambda m: m.group(1) + NBSP, text)
+
+
 @dataclass(frozen=True)
 class Quotes:
     """A language's quotation marks: outer ``open…close``, inner ``alt_open…alt_close``."""
