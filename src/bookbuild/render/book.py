@@ -270,12 +270,7 @@ def build_view(manuscript: Manuscript, edition: Edition | None = None) -> BookVi
     key_figures = place_figures(manuscript, part_views, locale, key_only=True) if grouped \
         else ()
     notes = _notes(manuscript, part_views, dates)
-    owners = _mention_owners(part_views, notes, dates)
-    for figure in (*figures, *key_figures):  # mentions in captions are indexed, by figure
-        for node in figure.figure.caption.inlines():
-            if isinstance(node, Mention):
-                for entity_id in node.entity_ids:
-                    owners[entity_id].append(MentionRef(node.anchor, figure.anchor, figure.label))
+    owners = _mention_owners(part_views, notes, (*figures, *key_figures), dates)
     return BookView(
         meta=_typeset_meta(manuscript.meta, locale),
         parts=part_views,
@@ -429,24 +424,45 @@ def _texts(parts: tuple[PartView, ...], dates: _Dates) -> list[tuple[str, str, R
 
 
 def _mention_owners(parts: tuple[PartView, ...], notes: tuple[NoteView, ...],
+                    figures: tuple[FigureView, ...],
                     dates: _Dates) -> dict[str, list[MentionRef]]:
-    """Each entity's mentions: in the running texts and headlines, then in the notes (a
-    note's mention is labelled like the text that refers to the note)."""
+    """Each entity's mentions in reading order: the running texts and headlines, a note's
+    where the note is first called and a caption's with the text its figure stands by.
+    Both belong to that text (its owner and label): an index on screen lists "13 Jan"
+    once for an event and its note, named by the event."""
     by_entity: dict[str, list[MentionRef]] = defaultdict(list)
-    note_labels: dict[str, str] = {}
-    for owner, label, text in _texts(parts, dates):
+    notes_by_id = {n.note.id: n for n in notes}
+    called: set[str] = set()
+    figures_of: dict[str, list[FigureView]] = defaultdict(list)
+    for figure in figures:
+        figures_of[figure.owner].append(figure)
+
+    def add(text: RichText, owner: str, label: str) -> None:
         for node in text.inlines():
             if isinstance(node, Mention):
                 for entity_id in node.entity_ids:
                     by_entity[entity_id].append(MentionRef(node.anchor, owner, label))
-            elif isinstance(node, NoteRef | Correction) and node.note_id:
-                note_labels.setdefault(node.note_id, label)
-    for note in notes:
-        for node in note.note.text.inlines():
-            if isinstance(node, Mention):
-                for entity_id in node.entity_ids:
-                    by_entity[entity_id].append(MentionRef(
-                        node.anchor, note.anchor, note_labels.get(note.note.id, "")))
+            elif isinstance(node, NoteRef | Correction) and node.note_id \
+                    and node.note_id not in called and node.note_id in notes_by_id:
+                called.add(node.note_id)
+                add(notes_by_id[node.note_id].note.text, owner, label)
+
+    def add_figures(owner: str, label: str | None) -> None:
+        for figure in figures_of.pop(owner, ()):
+            add(figure.figure.caption, owner, label or figure.label)
+
+    for part in parts:
+        add_figures(part.anchor, None)  # a part's own figures stand before its texts
+        texts = _texts((part,), dates)
+        for k, (owner, label, text) in enumerate(texts):
+            add(text, owner, label)
+            if k + 1 == len(texts) or texts[k + 1][0] != owner:  # the owner's last text
+                add_figures(owner, label)
+    for owner in list(figures_of):  # a figure standing by no text
+        add_figures(owner, None)
+    for note in notes:  # a note no text calls (check warns of it)
+        if note.note.id not in called:
+            add(note.note.text, note.anchor, "")
     return by_entity
 
 

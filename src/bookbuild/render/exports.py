@@ -350,6 +350,7 @@ def export_markdown(manuscript: Manuscript) -> str:
                 lines += figures_of(event.anchor)
     labels = {e.anchor: e.reference for e in view.events}
     labels.update({d.anchor: view.locale.demand_point(d.demand.label) for d in view.demands})
+    labels.update({p.anchor: p.part.title for p in view.parts})  # its own figures' captions
     for section in view.indexes:
         lines += [f"# {section.title} {{#{section.anchor} .unnumbered}}", ""]
         for row in section.rows:

@@ -13,6 +13,7 @@ Every step is idempotent (``typeset(typeset(x)) == typeset(x)``), and
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -189,6 +190,7 @@ class Typography:
         opening_marks, closing_marks = {q.open, q.alt_open}, {q.close, q.alt_close}
         out = list(text)
         stack: list[str] = []  # "d": opened by a double-like mark, "s": by a single one
+        ends: tuple[list[int], list[int]] | None = None  # read when first needed
         for index, char in enumerate(text):
             before = text[index - 1] if index else ""
             after = text[index + 1] if index + 1 < len(text) else ""
@@ -201,9 +203,14 @@ class Typography:
                 if (before.isalnum() and after.isalnum()) or (after.isdigit()
                                                                and not before.isalnum()):
                     out[index] = APOSTROPHE  # "don't", "'56"
-                elif _opens(before, after) and _closed_later(text, index):
-                    out[index] = q.open if len(stack) % 2 == 0 else q.alt_open
-                    stack.append("s")
+                elif _opens(before, after):
+                    if ends is None:
+                        ends = _quotation_ends(text)
+                    if not after.isalnum() or _closed_later(ends, index):
+                        out[index] = q.open if len(stack) % 2 == 0 else q.alt_open
+                        stack.append("s")
+                    else:  # nothing would close it: an apostrophe ("'s", "'tis")
+                        out[index] = APOSTROPHE
                 elif stack and (len(stack) % 2 == 0 or stack[-1] == "s"):
                     stack.pop()  # closes an inner quotation, or one it opened
                     out[index] = q.close if len(stack) % 2 == 0 else q.alt_close
@@ -226,19 +233,33 @@ class Typography:
         return "".join(out)
 
 
-def _closed_later(text: str, start: int) -> bool:
-    """Whether a single quote that could open a quotation at ``start`` has a mark to close
-    it: one ending a word, before a double quotation mark closes around it. Without one
-    it is an apostrophe at a word's start ("'s ist vorbei", "'tis")."""
-    for k in range(start + 1, len(text)):
+def _quotation_ends(text: str) -> tuple[list[int], list[int]]:
+    """Where a single quotation could close in ``text`` (a single mark ending a word, not
+    a space's nor another mark's neighbour), and where a double quotation closes: both in
+    order, read once per text (looking ahead from each quote would be quadratic)."""
+    singles: list[int] = []
+    doubles: list[int] = []
+    for k in range(1, len(text)):
         char, before = text[k], text[k - 1]
         after = text[k + 1] if k + 1 < len(text) else ""
         if char in _SINGLE_MARKS or char == APOSTROPHE:
-            if not before.isspace() and not after.isalnum():
-                return True
+            if not (before.isspace() or before in _QUOTE_MARKS + _SINGLE_MARKS + APOSTROPHE
+                    or after.isalnum()):
+                singles.append(k)
         elif char in _QUOTE_MARKS and not _opens(before, after):
-            return False
-    return False
+            doubles.append(k)
+    return singles, doubles
+
+
+def _closed_later(ends: tuple[list[int], list[int]], start: int) -> bool:
+    """Whether a single quote that could open a quotation at ``start`` has a mark to close
+    it before a double quotation closes around it (:func:`_quotation_ends`); without one
+    it is an apostrophe at a word's start ("'s ist vorbei", "'tis")."""
+    singles, doubles = ends
+    single = bisect.bisect_right(singles, start)
+    double = bisect.bisect_right(doubles, start)
+    return single < len(singles) and (double == len(doubles)
+                                      or singles[single] < doubles[double])
 
 
 def _closes(after: str) -> bool:
