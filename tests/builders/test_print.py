@@ -290,7 +290,8 @@ def test_metadata_outline_and_structure(real_build: Path, booklet: PdfReader) ->
         with pdf.open_outline() as outline:
             # titles are typeset: a no-break space keeps "16 pontja" together
             titles = [item.title.replace("\u00a0", " ") for item in outline.root]
-            days = [child.title for item in outline.root for child in item.children]
+            days = [child.title.replace("\u00a0", " ") for item in outline.root
+                    for child in item.children]
     assert "A MEFESZ 16 pontja" in titles and "Személynévmutató" in titles
     assert "1956. október 23., kedd" in days
     assert titles.count("Az 1956-os forradalom és szabadságharc") == 0
