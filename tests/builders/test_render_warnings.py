@@ -66,3 +66,17 @@ def test_a_clean_layout_warns_of_nothing(tmp_path: Path, cli: Callable[..., Resu
     result = cli("build", "--strict", "-e", "handout", "-o", tmp_path / "out", VALID)
     assert result.exit_code == 0, result.output
     assert "warning" not in result.output
+
+
+@pytest.mark.slow
+def test_a_warning_of_a_stylesheet_two_editions_use_is_said_once(
+        tmp_path: Path, cli: Callable[..., Result]) -> None:
+    project = tmp_path / "book"
+    shutil.copytree(VALID, project)
+    css = project / "layouts" / "css"
+    css.mkdir(parents=True)
+    own = (REPO / "layouts" / "css" / "base.css").read_text(encoding="utf-8")
+    (css / "base.css").write_text(own + "\n.lead { colr: red; }\n", encoding="utf-8")
+    result = cli("build", "-e", "booklet", "-e", "handout", "-o", tmp_path / "out", project)
+    assert result.exit_code == 0, result.output
+    assert result.output.count("Ignored `colr: red`") == 1, result.output

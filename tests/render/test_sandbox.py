@@ -258,3 +258,15 @@ def test_a_hostile_project_layout_fails_the_build_with_a_located_message(tmp_pat
     assert "Traceback" not in result.output
     assert not (tmp_path / "pwned").exists()
     assert not (out / "html").exists()
+
+
+def test_a_missing_field_is_named_with_the_fields_there_are(tmp_path: Path) -> None:
+    """Not "'bookbuild.manuscript.model.BookMeta object' has no attribute 'autor'": the
+    view's class by its name, and what it has."""
+    from bookbuild.manuscript.model import BookMeta
+
+    meta = BookMeta("Cím", "hu", "cim", "urn:x")
+    error = refused(tmp_path, "{{ meta.autor }}", meta=meta)
+    assert "a BookMeta has no 'autor'" in error.message, error.format()
+    assert "bookbuild.manuscript" not in error.message
+    assert "title" in error.hint and "subtitle_line" not in error.hint.split(":")[0]

@@ -26,7 +26,7 @@ from ..builders.outdir import (
     remove_stale_staging,
     staging_folder,
 )
-from ..errors import BookbuildError, Diagnostics, ManuscriptError
+from ..errors import BookbuildError, Diagnostics, Location, ManuscriptError
 from ..manuscript import Manuscript, Project, find_project, read_manuscript
 from ..manuscript.load import BOOK_FILE
 from ..manuscript.model import Edition
@@ -160,9 +160,12 @@ def _refused_resource() -> type[BaseException] | None:
 def report_warnings(results: dict[str, BuildResult], err: TextIO, *, strict: bool) -> None:
     """Print the builders' warnings; with ``strict``, they are errors and the build fails."""
     diagnostics = Diagnostics()
+    said: set[tuple[Location, str]] = set()
     for result in results.values():
-        for warning in result.warnings:
-            diagnostics.warning(warning.location, warning.message, warning.hint)
+        for warning in result.warnings:  # a stylesheet two editions use: said once
+            if (warning.location, warning.message) not in said:
+                said.add((warning.location, warning.message))
+                diagnostics.warning(warning.location, warning.message, warning.hint)
     report(diagnostics, err, strict=strict)
     if strict and diagnostics.warnings:
         count = len(diagnostics.warnings)

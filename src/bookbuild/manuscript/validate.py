@@ -13,8 +13,10 @@ from .figures import check_placements, check_resolution
 from .load import CHRONOLOGY_FILE, NOTES_FILE, SourceMap
 from .markup import unmarked_text
 from .model import (
+    PAGE_SIZES,
     Correction,
     DatePrecision,
+    Edition,
     Entity,
     Event,
     Link,
@@ -125,11 +127,28 @@ def _parts_and_editions(manuscript: Manuscript, diagnostics: Diagnostics) -> Non
                               f"'{edition.name}'",
                               "a layout is named by its template in layouts/: lower-case "
                               "letters, digits and hyphens, e.g. 'booklet'")
+        _imposed_scale(edition, diagnostics)
         for part_id in edition.parts:
             if part_id not in part_ids:
                 diagnostics.error(edition.location,
                                   f"edition '{edition.name}' names unknown part '{part_id}'",
                                   suggest(part_id, part_ids))
+
+
+def _imposed_scale(edition: Edition, diagnostics: Diagnostics) -> None:
+    """An imposed edition of another size than A5 is scaled onto the A4 sheets: said, so
+    that nobody prints a booklet of another size than they expect."""
+    if not edition.impose or edition.page_size in ("", "A5") \
+            or edition.page_size not in PAGE_SIZES:
+        return
+    width, height = PAGE_SIZES[edition.page_size]
+    scale = min(297 / 2 / width, 210 / height)  # two pages side by side on A4 landscape
+    diagnostics.warning(
+        edition.location,
+        f"edition '{edition.name}' is imposed two pages a side on A4: its "
+        f"{edition.page_size} pages print at {scale:.0%} (an A5 booklet)",
+        f"leave out 'impose' to print {edition.page_size} pages as they are, or use "
+        "page_size: A5")
 
 
 def _same_outputs(manuscript: Manuscript, diagnostics: Diagnostics) -> None:

@@ -526,13 +526,37 @@ def located(env: LayoutSandbox, name: str, exc: BaseException) -> BookbuildError
                               "that leads back to itself)",
                               "give the recursion a case that stops it", location)
     if isinstance(exc, jinja2.UndefinedError):
-        return BookbuildError(f"undefined value in the layout: {exc.message}",
-                              "see docs/layouts.md for the values a template gets", location)
+        message, hint = _undefined(exc.message or "")
+        return BookbuildError(f"undefined value in the layout: {message}", hint, location)
     if isinstance(exc, MemoryError):
         return BookbuildError("the layout needs more memory than there is",
                               "a layout shows the book; it does not compute", location)
     return BookbuildError(f"the layout failed: {type(exc).__name__}: {exc}",
                           "fix the template at this line", location)
+
+
+_NO_ATTRIBUTE = re.compile(r"'(?:[\w.]+\.)?(\w+) object' has no attribute '([^']*)'")
+
+
+def _undefined(message: str) -> tuple[str, str]:
+    """Jinja's message for a missing attribute, said with the view's own names: the class
+    without its module ("BookMeta has no 'autor'"), and its fields in the hint."""
+    found = _NO_ATTRIBUTE.fullmatch(message)
+    if not found:
+        return message, "see docs/layouts.md for the values a template gets"
+    name, attribute = found.groups()
+    import dataclasses
+    import sys
+
+    kind = next((getattr(sys.modules[m], name) for m in ("bookbuild.render.book",
+                                                         "bookbuild.manuscript.model",
+                                                         "bookbuild.render.figureview")
+                 if m in sys.modules and hasattr(sys.modules[m], name)), None)
+    fields = [f.name for f in dataclasses.fields(kind)] if dataclasses.is_dataclass(kind) \
+        else []
+    hint = (f"a {name} has: {', '.join(fields)} (docs/layouts.md)" if fields
+            else "see docs/layouts.md for the values a template gets")
+    return f"a {name} has no '{attribute}'", hint
 
 
 def _template_frame(env: LayoutSandbox, exc: BaseException) -> tuple[str, int] | None:
