@@ -75,10 +75,16 @@ def ace_findings(epub: Path, out: Path) -> list[tuple[str, str, str]]:
     """(impact, rule, where) of every violation Ace reports for ``epub``."""
     node = _need(shutil.which("node"), "node")
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": _need(CHROMIUM, "chromium")}
-    result = subprocess.run([node, _need(ACE, "DAISY Ace"), "--force", "--silent",
-                             "--outdir", str(out), str(epub)],
-                            env=env, capture_output=True, text=True, check=False)
     report = out / "report.json"
+    # Ace that ends with no report at all has not checked the book (its browser did not
+    # start in time, seen once on a loaded machine): once more, saying why if it fails
+    # again. Its findings are only ever read from a report.
+    for mode in ("--silent", "--verbose"):
+        result = subprocess.run([node, _need(ACE, "DAISY Ace"), "--force", mode,
+                                 "--outdir", str(out), str(epub)],
+                                env=env, capture_output=True, text=True, check=False)
+        if result.returncode == 0 and report.is_file():
+            break
     assert result.returncode == 0 and report.is_file(), result.stdout + result.stderr
     data = json.loads(report.read_text(encoding="utf-8"))
     found = []

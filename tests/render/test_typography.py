@@ -341,3 +341,26 @@ def test_the_dates_bookbuild_writes_keep_day_and_month_together(tag: str, headin
     locale = locale_for(tag)
     assert locale.day_heading(dt.date(1953, 6, 16)) == heading
     assert locale.build_date(dt.date(1953, 6, 16)) == built
+
+
+@pytest.mark.parametrize(("tag", "text", "last"), [
+    ("hu", "A tüntetők a [Szegeden](@szeged) és a szuronyokkal.", "szuronyokkal"),
+    ("en", "They faced the militia's *bayonets*.", "bayonets"),
+    ("de", "Die Arbeiter forderten die Rücknahme der Normerhöhung", "Normerhöhung"),
+])
+def test_a_paragraph_never_ends_on_the_fragment_of_a_word(tag: str, text: str,
+                                                           last: str) -> None:
+    """The print editions' soft hyphens go in every word but a paragraph's last, so that
+    no paragraph ends on a line holding the tail of a word ("bay-" / "onets.")."""
+    from bookbuild.locale import locale_for
+    from bookbuild.manuscript.markup import parse_rich_text
+    from bookbuild.render.inline import Linker, render_inlines
+
+    locale = locale_for(tag)
+    rich, problems = parse_rich_text(text)
+    assert not problems
+    html = render_inlines(rich.paragraphs[0].children,
+                          Linker(link_mentions=False, hyphenate=True, locale=locale))
+    assert last in html  # whole, no soft hyphen in it
+    assert "\u00ad" in locale.hyphenate(last)  # which it would have had
+    assert html.count("\u00ad") >= 2  # the other words keep theirs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -52,8 +53,27 @@ def render_inlines(nodes: tuple[Inline, ...], linker: Linker) -> Markup:
     """One paragraph's inline nodes, its text runs typeset together (quotes across mentions)."""
     if linker.locale is None:
         raise ValueError("render_inlines needs a Linker with the book's locale")
-    runs = iter(linker.locale.typeset_runs(list(text_runs(nodes))))
-    return _inlines(nodes, linker, runs)
+    typeset = linker.locale.typeset_runs(list(text_runs(nodes)))
+    if linker.hyphenate:  # hyphenated here, the paragraph's last word left whole
+        return _inlines(nodes, replace(linker, hyphenate=False),
+                        iter(_hyphenated(typeset, linker.locale)))
+    return _inlines(nodes, linker, iter(typeset))
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _hyphenated(runs: list[str], locale: Locale) -> list[str]:
+    """Soft hyphens in every word of a paragraph's runs but its last: a paragraph never
+    ends on the fragment of a word ("bay-" / "onets.")."""
+    out = [locale.hyphenate(run) for run in runs]
+    for k in range(len(runs) - 1, -1, -1):
+        words = list(_WORD.finditer(runs[k]))
+        if words:
+            start = words[-1].start()
+            out[k] = locale.hyphenate(runs[k][:start]) + runs[k][start:]
+            break
+    return out
 
 
 def text_runs(nodes: tuple[Inline, ...]) -> Iterator[str]:
