@@ -215,6 +215,12 @@ def test_the_moment_is_set_apart_from_the_title(tmp_path: Path) -> None:
     column = {x for x, _, face in placed.values() if face == "BB Serif"}
     assert len(column) == 1
     assert column.pop() >= max(m[0] for m in moments) + text_width("délután", family="BB Sans")
+    # the list under the drawing names them as cross-references do, a range by its dates
+    labels = {item.title: item.label for item in figure.items}
+    assert labels["Vége az egypártrendszernek"] == "okt.\u00a030., 15:00"
+    assert labels["Tárgyalás a laktanyában"] == "okt.\u00a030., délután"
+    assert labels["Általános sztrájk négy napig"].startswith("okt.")
+    assert labels["Általános sztrájk négy napig"].count("okt.") == 1
     # the alternative text still reads moment and title together
     assert "15:00 Vége az egypártrendszernek" in figure.description
     assert "délután Tárgyalás a laktanyában" in figure.description

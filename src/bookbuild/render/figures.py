@@ -130,7 +130,7 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
     pieces = _pieces(rows)
     caption = locale.typeset(view.meta.timeline_caption or locale.word("timeline_caption"))
     items = tuple(
-        TimelineItem(e.view.anchor, f"{locale.day_month(row.day)} {e.moment}".strip(),
+        TimelineItem(e.view.anchor, _item_label(locale.day_month(row.day), e),
                      locale.typeset(e.view.event.title))
         for row in rows if row.day for e in row.entries
     )
@@ -141,6 +141,14 @@ def timeline_figure(view: BookView) -> TimelineFigure | None:
         for i, piece in enumerate(pieces, start=1)
     )
     return TimelineFigure(svgs, caption, items, description)
+
+
+def _item_label(day: str, entry: _Entry) -> str:
+    """The list's name for an entry, as a cross-reference names its event: "okt. 23.,
+    15:00", "23 Oct, evening"; a range by its dates ("okt. 25–28.")."""
+    if not entry.view.event.date.is_single_day:
+        return entry.moment
+    return f"{day}, {entry.moment}" if entry.moment else day
 
 
 def _lanes(ranges: list[_Range]) -> list[_Range]:
