@@ -60,39 +60,46 @@ def test_a_name_the_cache_does_not_list_is_not_looked_for() -> None:
     assert looked == ["pango-1.0"]
 
 
-def test_weasyprint_is_imported_the_usual_way_when_the_cache_lists_nothing() -> None:
-    """An empty cache: WeasyPrint's own names with a ".so" are opened directly."""
-    script = (f"import sys; sys.path.insert(0, {SRC!r})\n"
-              "import bookbuild.builders.weasyimport as w\n"
-              "w._linker_cache = lambda: b''\n"
-              "w.import_weasyprint()\n"
-              "import weasyprint; print('imported', weasyprint.__version__)\n")
+def import_in_a_fresh_process(setup: str, check: str) -> str:
+    """Run ``setup`` (with ``w``, the weasyimport module), ``w.import_weasyprint()`` and
+    ``check`` in a new interpreter; its output."""
+    script = "\n".join([f"import sys; sys.path.insert(0, {SRC!r})",
+                         "import bookbuild.builders.weasyimport as w", setup,
+                         "w.import_weasyprint()", check])
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("imported ")
+    return done.stdout
+
+
+def test_weasyprint_is_imported_the_usual_way_when_the_cache_lists_nothing() -> None:
+    """An empty cache: WeasyPrint's own names with a ".so" are opened directly."""
+    shown = import_in_a_fresh_process(
+        "w._linker_cache = lambda: b''",
+        "import weasyprint; print('imported', weasyprint.__version__)")
+    assert shown.startswith("imported ")
+
+
+FAILING_DLOPEN = """
+import contextlib, cffi
+@contextlib.contextmanager
+def failing(find):
+    original = cffi.FFI.dlopen
+    def dlopen(self, name, flags=0):
+        raise OSError(f'cannot open {name}')
+    cffi.FFI.dlopen = dlopen
+    try:
+        yield
+    finally:
+        cffi.FFI.dlopen = original
+w._find_library = failing
+"""
 
 
 def test_a_library_missed_through_the_cache_is_found_by_importing_again() -> None:
     """The first attempt opens no library at all (as on a machine where only the compiler
     finds one): WeasyPrint is imported again the usual way, and its message for the
     failed attempt is not shown."""
-    script = (f"import sys; sys.path.insert(0, {SRC!r})\n"
-              "import contextlib, cffi\n"
-              "import bookbuild.builders.weasyimport as w\n"
-              "@contextlib.contextmanager\n"
-              "def failing(find):\n"
-              "    original = cffi.FFI.dlopen\n"
-              "    def dlopen(self, name, flags=0):\n"
-              "        raise OSError(f'cannot open {name}')\n"
-              "    cffi.FFI.dlopen = dlopen\n"
-              "    try:\n"
-              "        yield\n"
-              "    finally:\n"
-              "        cffi.FFI.dlopen = original\n"
-              "w._find_library = failing\n"
-              "w.import_weasyprint()\n"
-              "import weasyprint.text.ffi as ffi\n"
-              "print('imported', ffi.pango is not None)\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout == "imported True\n"
+    shown = import_in_a_fresh_process(
+        FAILING_DLOPEN,
+        "import weasyprint.text.ffi as ffi; print('imported', ffi.pango is not None)")
+    assert shown == "imported True\n"

@@ -66,13 +66,14 @@ _WORD = re.compile(r"\w+")
 def _hyphenated(runs: list[str], locale: Locale) -> list[str]:
     """Soft hyphens in every word of a paragraph's runs but its last: a paragraph never
     ends on the fragment of a word ("bay-" / "onets.")."""
-    out = [locale.hyphenate(run) for run in runs]
-    for k in range(len(runs) - 1, -1, -1):
-        words = list(_WORD.finditer(runs[k]))
-        if words:
-            start = words[-1].start()
-            out[k] = locale.hyphenate(runs[k][:start]) + runs[k][start:]
-            break
+    last = next((k for k in range(len(runs) - 1, -1, -1) if _WORD.search(runs[k])), -1)
+    out = []
+    for k, run in enumerate(runs):
+        if k == last:
+            start = list(_WORD.finditer(run))[-1].start()
+            out.append(locale.hyphenate(run[:start]) + run[start:])
+        else:
+            out.append(locale.hyphenate(run))
     return out
 
 
@@ -95,10 +96,7 @@ def _inlines(nodes: tuple[Inline, ...], linker: Linker, runs: Iterator[str]) -> 
 
 
 def _text(runs: Iterator[str], linker: Linker) -> Markup:
-    value = next(runs)
-    if linker.hyphenate and linker.locale is not None:
-        value = linker.locale.hyphenate(value)
-    return escape(value)
+    return escape(next(runs))  # typeset (and hyphenated) by render_inlines
 
 
 def _node(node: Inline, linker: Linker, runs: Iterator[str]) -> Markup:
