@@ -329,3 +329,24 @@ def test_a_failed_publish_puts_a_retired_output_back(valid_copy: Path, tmp_path:
     assert result.exit_code == 1 and "Input/output error" in result.output
     assert retired and digests(out) == before
     consistent(out)
+
+
+def test_a_record_naming_a_file_outside_the_folder_retires_nothing(
+        valid_copy: Path, tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """The build record is a file in the output folder: one edited to list ``../…`` (with
+    the right digest) neither moves that file nor stops the build."""
+    out = tmp_path / "dist"
+    assert cli("build", "-e", "html", "-o", out, valid_copy).exit_code == 0
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me", encoding="utf-8")
+    record = json.loads((out / CACHE_FILE).read_text(encoding="utf-8"))
+    record["ghost"] = {"key": "x", "outputs": [{
+        "name": "../precious.txt", "edition": "ghost", "format": "pdf", "pages": 1,
+        "size": outside.stat().st_size,
+        "sha256": hashlib.sha256(outside.read_bytes()).hexdigest()}]}
+    (out / CACHE_FILE).write_text(json.dumps(record), encoding="utf-8")
+    edit(valid_copy)
+    result = cli("build", "-e", "html", "-o", out, valid_copy)
+    assert result.exit_code == 0, result.output
+    assert outside.read_text(encoding="utf-8") == "keep me"
+    consistent(out)

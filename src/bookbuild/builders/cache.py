@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .. import __version__
 from ..manuscript.figures import image_files
@@ -152,7 +152,7 @@ class BuildRecord:
         still as the build wrote them (one a user has changed is theirs to keep)."""
         now = self.all_outputs()
         return sorted(name for name, output in before.items()
-                      if name not in now and _unchanged(self.out_dir, output))
+                      if name not in now and _inside(name) and _unchanged(self.out_dir, output))
 
     def forget_others(self, editions: Iterable[str]) -> None:
         keep = set(editions)
@@ -174,6 +174,13 @@ def _valid_entry(entry: object) -> bool:
     return isinstance(outputs, list) and all(
         isinstance(o, dict) and set(o) == set(_OUTPUT_FIELDS)
         and all(type(o[k]) is t for k, t in _OUTPUT_FIELDS.items()) for o in outputs)
+
+
+def _inside(name: str) -> bool:
+    """A record's file name that stays in the output folder (a record is a file there that
+    anyone could have edited: one naming ``../…`` retires nothing)."""
+    pure = PurePosixPath(name)
+    return bool(pure.parts) and not pure.is_absolute() and ".." not in pure.parts
 
 
 def _unchanged(out_dir: Path, output: Output) -> bool:
